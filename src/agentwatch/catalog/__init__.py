@@ -1,0 +1,27 @@
+"""The metric catalog: every metric family agentwatch emits, records or plans, described once.
+
+SDK, exporters, rules, dashboards and analytics take names from here (``catalog.AGENT_STATUS.name``),
+never from string literals of their own.
+"""
+
+from ._families import *  # noqa: F403
+from ._families import CATALOG
+from ._model import MetricFamily, MetricType, Origin
+
+__all__ = ["CATALOG", "MetricFamily", "MetricType", "Origin", "by_name", "produced_by"]
+
+_BY_NAME = {family.name: family for family in CATALOG}
+
+
+def by_name(name: str) -> MetricFamily:
+    """The family called ``name``; KeyError names the unknown metric."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not in the agentwatch metric catalog") from None
+
+
+def produced_by(origin: Origin, *, include_planned: bool = False) -> tuple[MetricFamily, ...]:
+    return tuple(
+        f for f in CATALOG if f.origin is origin and (include_planned or f.implemented)
+    )

@@ -1,0 +1,10 @@
+"""The thin command line: parse arguments, call the library, print with rich."""
+
+from . import _docs  # noqa: F401  (each module registers its commands)
+from ._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,56 @@
+"""Options and error handling shared by the commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from agentwatch.spec import Spec, SpecError, load_spec
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_RUNTIME = 1
+EXIT_BAD_INPUT = 2
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="State directory (data, logs, pid files). Default: $AGENTWATCH_HOME, else ./.agentwatch",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="agentwatch.yaml; the seed defaults when omitted", show_default=False),
+]
+
+
+def resolve_home(home: Path | None) -> Path:
+    if home is not None:
+        return home.resolve()
+    env = os.environ.get("AGENTWATCH_HOME")
+    return Path(env).resolve() if env else (Path.cwd() / ".agentwatch").resolve()
+
+
+def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_config(path: Path | None) -> Spec:
+    """The spec, or exit 2 with every problem named by file and field."""
+    try:
+        return load_spec(path)
+    except SpecError as exc:
+        for field, problem in exc.problems:
+            err_console.print(
+                f"[bold red]error:[/] {exc.source}: [bold]{field or '(top level)'}[/]: {problem}",
+                highlight=False,
+            )
+        raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,0 +1,161 @@
+"""The agentwatch.yaml model. Every default is a value from the seed documents."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "DEFAULT_AGENT_TYPES",
+    "Duration",
+    "Ports",
+    "ScrapeJob",
+    "Scraping",
+    "Simulation",
+    "Spec",
+    "Storage",
+    "Thresholds",
+    "duration_seconds",
+]
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in a single-unit Prometheus duration such as ``800ms``, ``15s`` or ``7d``."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(
+            f"expected a duration like 800ms, 15s, 5m, 2h, 7d or 1w, got {text!r}"
+        )
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def _check_duration(text: str) -> str:
+    if duration_seconds(text) <= 0:
+        raise ValueError(f"duration must be positive, got {text!r}")
+    return text
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+AgentTypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
+
+# The 28 agent types of the simulated agent communication system (seed 004 names the count,
+# a security agent and voice agents).
+DEFAULT_AGENT_TYPES: tuple[str, ...] = (
+    "director", "project_orchestrator", "architect", "constructor", "patcher", "debugger",
+    "testbed", "linter", "optimizer", "security", "bastion", "oversight", "monitor",
+    "deployer", "packager", "api_designer", "database", "web", "mobile", "tui",
+    "data_science", "mlops", "c_internal", "python_internal", "researcher", "docgen",
+    "infrastructure", "voice",
+)  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ports(_Strict):
+    prometheus: Port = 9090
+    alertmanager: Port = 9093
+    agent_exporter: Port = 8000
+    transport_exporter: Port = 8001
+    framework_exporter: Port = 8002
+    analytics_exporter: Port = 8003
+    voice_exporter: Port = 8010
+    otlp_http: Port = 4318
+    console: Port = 8080
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Ports:
+        seen: dict[int, str] = {}
+        for name, port in self.model_dump().items():
+            if port in seen:
+                raise ValueError(f"port {port} is given to both {seen[port]} and {name}")
+            seen[port] = name
+        return self
+
+
+class ScrapeJob(_Strict):
+    interval: Duration = "15s"
+    timeout: Duration | None = None
+
+    @model_validator(mode="after")
+    def _timeout_within_interval(self) -> ScrapeJob:
+        if self.timeout is not None and duration_seconds(self.timeout) > duration_seconds(
+            self.interval
+        ):
+            raise ValueError(
+                f"timeout {self.timeout} is longer than the scrape interval {self.interval}"
+            )
+        return self
+
+
+class Scraping(_Strict):
+    interval: Duration = "15s"
+    evaluation_interval: Duration = "15s"
+    agents: ScrapeJob = ScrapeJob()
+    # Seed 004: high-frequency scraping for the transport layer.
+    transport: ScrapeJob = ScrapeJob(interval="1s", timeout="800ms")
+    voice: ScrapeJob = ScrapeJob()
+    # Seed 000: the framework job scrapes every 10s.
+    framework: ScrapeJob = ScrapeJob(interval="10s")
+    analytics: ScrapeJob = ScrapeJob()
+
+
+class Thresholds(_Strict):
+    """Alert thresholds, in the units of the metric each one is compared with."""
+
+    framework_quality_score_min: float = Field(90, ge=0, le=100)
+    agent_response_time_max_ms: float = Field(2000, gt=0)
+    transport_throughput_min_mps: float = Field(4_000_000, ge=0)
+    failure_prediction_max: float = Field(80, ge=0, le=100)
+    availability_min: float = Field(0.999, gt=0, lt=1)
+    memory_usage_max_ratio: float = Field(0.95, gt=0, le=1)
+    latency_p99_max_seconds: float = Field(0.1, gt=0)
+    agent_health_min: float = Field(50, ge=0, le=100)
+    queue_depth_max: float = Field(1000, ge=0)
+
+
+class Simulation(_Strict):
+    """The built-in simulated agent system. Everything it reports, it really did."""
+
+    agents_per_type: int = Field(2, ge=1, le=100)
+    workers_per_agent: int = Field(4, ge=1, le=64)
+    # Requests entering the system per second at the daily mean; each request visits
+    # several agents, so messages per second are a multiple of this.
+    request_rate: float = Field(200.0, gt=0)
+    daily_amplitude: float = Field(0.5, ge=0, lt=1)
+    # Simulated seconds per wall-clock second in live mode.
+    time_compression: float = Field(1.0, gt=0, le=3600)
+    tick: Duration = "100ms"
+    seed: int = 42
+    memory_limit_bytes: int = Field(512 * 1024 * 1024, gt=0)
+
+
+class Storage(_Strict):
+    retention: Duration = "15d"
+
+
+class Spec(_Strict):
+    version: Literal[1] = 1
+    listen_address: str = "127.0.0.1"
+    agent_types: tuple[AgentTypeName, ...] = DEFAULT_AGENT_TYPES
+    ports: Ports = Ports()
+    scrape: Scraping = Scraping()
+    thresholds: Thresholds = Thresholds()
+    simulation: Simulation = Simulation()
+    storage: Storage = Storage()
+
+    @model_validator(mode="after")
+    def _distinct_agent_types(self) -> Spec:
+        duplicates = sorted({t for t in self.agent_types if self.agent_types.count(t) > 1})
+        if duplicates:
+            raise ValueError(f"agent types listed more than once: {', '.join(duplicates)}")
+        if not self.agent_types:
+            raise ValueError("at least one agent type is needed")
+        return self
