@@ -1,6 +1,7 @@
 """The metric catalog: every metric family agentwatch emits, records or plans, described once.
 
-SDK, exporters, rules, dashboards and analytics take names from here (``catalog.AGENT_STATUS.name``),
+SDK, exporters, rules, dashboards and analytics take names from here
+(``catalog.AGENT_STATUS.name``),
 never from string literals of their own.
 """
 
@@ -22,6 +23,4 @@ def by_name(name: str) -> MetricFamily:
 
 
 def produced_by(origin: Origin, *, include_planned: bool = False) -> tuple[MetricFamily, ...]:
-    return tuple(
-        f for f in CATALOG if f.origin is origin and (include_planned or f.implemented)
-    )
+    return tuple(f for f in CATALOG if f.origin is origin and (include_planned or f.implemented))

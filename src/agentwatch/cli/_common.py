@@ -21,13 +21,15 @@ HomeOption = Annotated[
     Path | None,
     typer.Option(
         "--home",
-        help="State directory (data, logs, pid files). Default: $AGENTWATCH_HOME, else ./.agentwatch",
+        help="State directory (data, logs, pids). Default: $AGENTWATCH_HOME, else ./.agentwatch",
         show_default=False,
     ),
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="agentwatch.yaml; the seed defaults when omitted", show_default=False),
+    typer.Option(
+        "--config", help="agentwatch.yaml; the seed defaults when omitted", show_default=False
+    ),
 ]
 
 

@@ -1,0 +1,111 @@
+"""One exporter endpoint: /metrics (text or OpenMetrics, as the scraper asks) and /healthz."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any, Protocol
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client.metrics_core import Metric
+
+__all__ = ["Collector", "MetricsServer", "PortInUseError", "build_registry"]
+
+StartResponse = Callable[..., Any]
+
+
+class Collector(Protocol):
+    def collect(self) -> Iterable[Metric]: ...
+
+
+class PortInUseError(OSError):
+    def __init__(self, host: str, port: int, name: str) -> None:
+        super().__init__(
+            errno.EADDRINUSE,
+            f"{name} cannot listen on {host}:{port}: the port is in use "
+            f"(stop what holds it, or choose another port under 'ports:' in agentwatch.yaml)",
+        )
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes every second would flood the log."""
+
+
+def build_registry(*collectors: Collector) -> CollectorRegistry:
+    # auto_describe=False: families are built at scrape time and may come and go.
+    registry = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        registry.register(collector)
+    return registry
+
+
+class MetricsServer:
+    """Serves collectors over HTTP from a background thread."""
+
+    def __init__(
+        self,
+        *collectors: Collector,
+        host: str = "127.0.0.1",
+        port: int,
+        name: str = "exporter",
+    ) -> None:
+        self.host, self.port, self.name = host, port, name
+        self.registry = build_registry(*collectors)
+        self._metrics_app = make_wsgi_app(self.registry)
+        self._server: _ThreadingServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/metrics":
+            result: Iterable[bytes] = self._metrics_app(environ, start_response)
+            return result
+        if path in ("/healthz", "/-/healthy", "/-/ready"):
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"{self.name}: try /metrics or /healthz\n".encode()]
+
+    def start(self) -> MetricsServer:
+        try:
+            server = make_server(
+                self.host, self.port, self._app, _ThreadingServer, handler_class=_QuietHandler
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(self.host, self.port, self.name) from None
+            raise
+        self._server = server
+        self.port = server.server_port  # resolves port 0 to the one the OS chose
+        self._thread = threading.Thread(
+            target=server.serve_forever, name=f"{self.name}-http", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __enter__(self) -> MetricsServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,175 @@
+"""All agents of one system, their system-level events, and the agent exporter's collector."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+
+from prometheus_client.metrics_core import Metric
+
+from agentwatch import catalog as c
+from agentwatch.catalog import WORKFLOW_BUCKETS
+
+from ._agent import AgentMonitor, AgentSnapshot, AgentStatus
+from ._families import counter, gauge, histogram
+from ._histogram import Histogram
+
+__all__ = ["AgentFleet"]
+
+
+class AgentFleet:
+    """The agents of a system. ``collector()`` serves them on the agent exporter."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._agents: dict[str, AgentMonitor] = {}
+        self._workflows: dict[str, Histogram] = {}
+        self._workflow_outcomes: Counter[tuple[str, str]] = Counter()
+        self._unauthorized: Counter[tuple[str, str]] = Counter()
+
+    def agent(
+        self,
+        agent_id: str,
+        agent_type: str,
+        *,
+        workers: int = 1,
+        memory_limit_bytes: int | None = None,
+    ) -> AgentMonitor:
+        """The monitor for ``agent_id``, created on first use."""
+        with self._lock:
+            monitor = self._agents.get(agent_id)
+            if monitor is None:
+                monitor = AgentMonitor(
+                    agent_id,
+                    agent_type,
+                    workers=workers,
+                    memory_limit_bytes=memory_limit_bytes,
+                    clock=self._clock,
+                )
+                self._agents[agent_id] = monitor
+            elif monitor.agent_type != agent_type:
+                raise ValueError(
+                    f"agent {agent_id!r} is already registered as type {monitor.agent_type!r}"
+                )
+            return monitor
+
+    def remove(self, agent_id: str) -> None:
+        """Forget an agent that left the system for good (its series disappear)."""
+        with self._lock:
+            self._agents.pop(agent_id, None)
+
+    def agents(self) -> list[AgentMonitor]:
+        with self._lock:
+            return list(self._agents.values())
+
+    def record_workflow(self, workflow: str, seconds: float, *, ok: bool) -> None:
+        """One request finished after ``seconds`` across all the agents it visited."""
+        with self._lock:
+            histogram = self._workflows.get(workflow)
+            if histogram is None:
+                histogram = self._workflows[workflow] = Histogram(WORKFLOW_BUCKETS)
+            histogram.observe(seconds)
+            self._workflow_outcomes[(workflow, "success" if ok else "failure")] += 1
+
+    def record_unauthorized(self, agent_type: str, *, reason: str, count: int = 1) -> None:
+        """Messages to ``agent_type`` rejected because their sender was not allowed."""
+        with self._lock:
+            self._unauthorized[(agent_type, reason)] += count
+
+    def collector(self) -> FleetCollector:
+        return FleetCollector(self)
+
+    def _system_snapshot(
+        self,
+    ) -> tuple[
+        list[AgentSnapshot],
+        list[tuple[str, list[tuple[str, float]], float]],
+        list[tuple[tuple[str, str], int]],
+        list[tuple[tuple[str, str], int]],
+    ]:
+        with self._lock:
+            monitors = list(self._agents.values())
+            workflows = [(name, *h.snapshot()) for name, h in sorted(self._workflows.items())]
+            outcomes = sorted(self._workflow_outcomes.items())
+            unauthorized = sorted(self._unauthorized.items())
+        return [m.snapshot() for m in monitors], workflows, outcomes, unauthorized
+
+
+class FleetCollector:
+    """prometheus_client collector for every family the agent exporter serves."""
+
+    def __init__(self, fleet: AgentFleet) -> None:
+        self._fleet = fleet
+
+    def collect(self) -> Iterator[Metric]:
+        agents, workflows, outcomes, unauthorized = self._fleet._system_snapshot()
+        yield from _agent_families(agents)
+
+        duration = histogram(c.AGENT_WORKFLOW_DURATION_SECONDS)
+        for workflow, buckets, total in workflows:
+            duration.add_metric([workflow], buckets, total)
+        yield duration
+
+        finished = counter(c.AGENT_WORKFLOWS_TOTAL)
+        for (workflow, outcome), count in outcomes:
+            finished.add_metric([workflow, outcome], count)
+        yield finished
+
+        rejected = counter(c.AGENT_UNAUTHORIZED_ACCESS_TOTAL)
+        for (agent_type, reason), count in unauthorized:
+            rejected.add_metric([agent_type, reason], count)
+        yield rejected
+
+        active = gauge(c.SYSTEM_ACTIVE_AGENTS)
+        alive: Counter[str] = Counter()
+        for agent in agents:
+            alive[agent.agent_type] += agent.status is not AgentStatus.FAILED
+        for agent_type in sorted({a.agent_type for a in agents}):
+            active.add_metric([agent_type], alive[agent_type])
+        yield active
+
+
+def _agent_families(agents: Iterable[AgentSnapshot]) -> Iterator[Metric]:
+    status = gauge(c.AGENT_STATUS)
+    processed = counter(c.AGENT_MESSAGES_PROCESSED_TOTAL)
+    processing = histogram(c.AGENT_PROCESSING_TIME_SECONDS)
+    queue = gauge(c.AGENT_QUEUE_DEPTH)
+    usage = gauge(c.AGENT_RESOURCE_USAGE)
+    memory = gauge(c.AGENT_MEMORY_BYTES)
+    memory_limit = gauge(c.AGENT_MEMORY_LIMIT_BYTES)
+    cpu = counter(c.AGENT_CPU_SECONDS_TOTAL)
+    busy = counter(c.AGENT_BUSY_SECONDS_TOTAL)
+    workers = gauge(c.AGENT_WORKERS)
+    errors = counter(c.AGENT_ERRORS_TOTAL)
+    heartbeat = gauge(c.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS)
+    health = gauge(c.AGENT_HEALTH_SCORE)
+
+    for a in agents:
+        ids = [a.agent_id, a.agent_type]
+        for each in AgentStatus:
+            status.add_metric([*ids, each.value], 1.0 if each is a.status else 0.0)
+        for source_agent, action, count in a.processed:
+            processed.add_metric([*ids, source_agent, action], count)
+        buckets, seconds = a.processing
+        processing.add_metric(ids, buckets, seconds)
+        queue.add_metric(ids, a.queue_depth)
+        usage.add_metric([*ids, "cpu"], a.cpu_ratio)
+        usage.add_metric([*ids, "memory"], a.memory_bytes / a.memory_limit_bytes)
+        memory.add_metric(ids, a.memory_bytes)
+        memory_limit.add_metric(ids, a.memory_limit_bytes)
+        cpu.add_metric(ids, a.cpu_seconds)
+        # Busy time is the time spent processing messages: the histogram's sum.
+        busy.add_metric(ids, seconds)
+        workers.add_metric(ids, a.workers)
+        for error_type, count in a.errors:
+            errors.add_metric([*ids, error_type], count)
+        heartbeat.add_metric(ids, a.heartbeat)
+        health.add_metric(ids, a.health)
+
+    yield from (
+        status, processed, processing, queue, usage, memory, memory_limit,
+        cpu, busy, workers, errors, heartbeat, health,
+    )  # fmt: skip

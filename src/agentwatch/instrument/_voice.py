@@ -1,0 +1,82 @@
+"""Voice pipeline instrumentation: biometric authentication, audio capture, recognition."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+from prometheus_client.metrics_core import Metric
+
+from agentwatch import catalog as c
+from agentwatch.catalog import LATENCY_BUCKETS
+
+from ._families import counter, histogram
+from ._histogram import Histogram
+
+__all__ = ["RECOGNITION_OUTCOMES", "VoiceMonitor"]
+
+# A false positive is a phrase accepted although nobody said it; the system that knows the
+# ground truth (the simulator, or a labelled test set) is the one to report it.
+RECOGNITION_OUTCOMES = ("correct", "rejected", "false_positive")
+
+
+class VoiceMonitor:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._auth: Counter[str] = Counter()
+        self._anomalies: Counter[str] = Counter()
+        self._recognitions: Counter[str] = Counter()
+        self._stages: dict[str, Histogram] = {}
+
+    def record_auth(self, *, success: bool, count: int = 1) -> None:
+        with self._lock:
+            self._auth["success" if success else "failure"] += count
+
+    def record_capture_anomaly(self, kind: str, count: int = 1) -> None:
+        with self._lock:
+            self._anomalies[kind] += count
+
+    def record_recognition(self, outcome: str, count: int = 1) -> None:
+        if outcome not in RECOGNITION_OUTCOMES:
+            raise ValueError(
+                f"outcome must be one of {', '.join(RECOGNITION_OUTCOMES)}, got {outcome!r}"
+            )
+        with self._lock:
+            self._recognitions[outcome] += count
+
+    def observe_stage(self, stage: str, seconds: float) -> None:
+        with self._lock:
+            stage_histogram = self._stages.get(stage)
+            if stage_histogram is None:
+                stage_histogram = self._stages[stage] = Histogram(LATENCY_BUCKETS)
+            stage_histogram.observe(seconds)
+
+    def collector(self) -> VoiceCollector:
+        return VoiceCollector(self)
+
+
+class VoiceCollector:
+    def __init__(self, monitor: VoiceMonitor) -> None:
+        self._monitor = monitor
+
+    def collect(self) -> Iterator[Metric]:
+        m = self._monitor
+        with m._lock:
+            auth = sorted(m._auth.items())
+            anomalies = sorted(m._anomalies.items())
+            recognitions = sorted(m._recognitions.items())
+            stages = [(name, *h.snapshot()) for name, h in sorted(m._stages.items())]
+        for family, values in (
+            (c.VOICE_BIOMETRIC_AUTH_TOTAL, auth),
+            (c.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL, anomalies),
+            (c.VOICE_RECOGNITION_TOTAL, recognitions),
+        ):
+            metric = counter(family)
+            for label, count in values:
+                metric.add_metric([label], count)
+            yield metric
+        timing = histogram(c.VOICE_PROCESSING_TIME_SECONDS)
+        for stage, buckets, total in stages:
+            timing.add_metric([stage], buckets, total)
+        yield timing
