@@ -47,7 +47,9 @@ def parse_spec(data: object, source: str = "<spec>") -> Spec:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SpecError(source, [("", f"expected a mapping of settings, got {type(data).__name__}")])
+        raise SpecError(
+            source, [("", f"expected a mapping of settings, got {type(data).__name__}")]
+        )
     try:
         return Spec.model_validate(data)
     except ValidationError as exc:

@@ -28,9 +28,7 @@ def duration_seconds(text: str) -> float:
     """Seconds in a single-unit Prometheus duration such as ``800ms``, ``15s`` or ``7d``."""
     match = _DURATION.match(text)
     if match is None:
-        raise ValueError(
-            f"expected a duration like 800ms, 15s, 5m, 2h, 7d or 1w, got {text!r}"
-        )
+        raise ValueError(f"expected a duration like 800ms, 15s, 5m, 2h, 7d or 1w, got {text!r}")
     return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
 
