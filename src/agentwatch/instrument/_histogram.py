@@ -51,4 +51,4 @@ class Histogram:
 
 def _le(bound: float) -> str:
     # Same spelling as prometheus_client, so series match whichever library produced them.
-    return str(floatToGoString(bound))  # type: ignore[no-untyped-call]
+    return str(floatToGoString(bound))

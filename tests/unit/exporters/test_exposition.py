@@ -1,0 +1,88 @@
+"""Exact exposition text of each exporter, against golden files, and promtool's verdict."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from prometheus_client import generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+
+from agentwatch.exporters import Collector, build_registry
+from agentwatch.instrument import AgentFleet, AgentStatus, TransportMonitor, VoiceMonitor
+from tests.unit.instrument.clock import FakeClock
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+
+
+def agent_collector() -> Collector:
+    clock = FakeClock()
+    fleet = AgentFleet(clock=clock)
+    planner = fleet.agent("planner-0", "planner", workers=2, memory_limit_bytes=1_000_000)
+    planner.set_status(AgentStatus.RUNNING)
+    planner.set_resources(cpu_seconds_total=1.0, memory_bytes=250_000)
+    clock.advance(10)
+    planner.set_resources(cpu_seconds_total=6.0)
+    planner.bind(source_agent="director", action="plan").observe(0.004)
+    planner.bind(source_agent="director", action="plan").observe(0.3)
+    planner.set_queue_depth(3)
+    planner.heartbeat()
+    crashed = fleet.agent("security-0", "security", memory_limit_bytes=1_000_000)
+    crashed.set_status(AgentStatus.FAILED)
+    crashed.record_error("crash")
+    fleet.record_workflow("code_review", 1.7, ok=True)
+    fleet.record_unauthorized("security", reason="sender_not_allowed", count=2)
+    return fleet.collector()
+
+
+def transport_collector() -> Collector:
+    clock = FakeClock()
+    transport = TransportMonitor(clock=clock)
+    transport.record_batch(3, 300, latencies=[0.0008, 0.002, 0.04], msg_type="task")
+    transport.record_batch(1, 50, msg_type="emergency", priority="emergency")
+    transport.record_error("delivery_failed", severity="error")
+    transport.record_flow("director", "planner", "task", 3)
+    clock.advance(1)
+    return transport.collector()
+
+
+def voice_collector() -> Collector:
+    voice = VoiceMonitor()
+    voice.record_auth(success=True, count=9)
+    voice.record_auth(success=False)
+    voice.record_capture_anomaly("clipping")
+    voice.record_recognition("correct", 5)
+    voice.record_recognition("false_positive")
+    voice.observe_stage("transcribe", 0.2)
+    return voice.collector()
+
+
+EXPORTERS = {"agent": agent_collector, "transport": transport_collector, "voice": voice_collector}
+
+
+@pytest.mark.parametrize("name", EXPORTERS)
+def test_exposition_text_is_exact(name: str) -> None:
+    text = generate_latest(build_registry(EXPORTERS[name]())).decode()
+    golden = GOLDEN / f"{name}_exporter.prom"
+    if os.environ.get("AGENTWATCH_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+@pytest.mark.parametrize("name", EXPORTERS)
+def test_promtool_finds_nothing_to_report(name: str) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
+    text = generate_latest(build_registry(EXPORTERS[name]()))
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=text, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() + result.stderr.decode() == ""
+
+
+@pytest.mark.parametrize("name", EXPORTERS)
+def test_openmetrics_rendering_ends_with_eof(name: str) -> None:
+    text = generate_openmetrics(build_registry(EXPORTERS[name]())).decode()
+    assert text.endswith("# EOF\n")

@@ -1,0 +1,95 @@
+from pathlib import Path
+
+import pytest
+
+from agentwatch.spec import DEFAULT_AGENT_TYPES, Spec, SpecError, duration_seconds, load_spec
+
+
+def test_defaults_are_the_seed_values() -> None:
+    spec = load_spec(None)
+    assert len(spec.agent_types) == 28 == len(set(DEFAULT_AGENT_TYPES))
+    assert spec.listen_address == "127.0.0.1"
+    assert (spec.ports.prometheus, spec.ports.alertmanager) == (9090, 9093)
+    assert (spec.ports.agent_exporter, spec.ports.transport_exporter) == (8000, 8001)
+    assert (spec.ports.framework_exporter, spec.ports.analytics_exporter) == (8002, 8003)
+    assert (spec.ports.voice_exporter, spec.ports.otlp_http, spec.ports.console) == (
+        8010,
+        4318,
+        8080,
+    )
+    assert spec.scrape.transport.interval == "1s"
+    assert spec.scrape.transport.timeout == "800ms"
+    assert spec.scrape.interval == spec.scrape.evaluation_interval == "15s"
+    assert spec.scrape.framework.interval == "10s"
+    t = spec.thresholds
+    assert t.framework_quality_score_min == 90
+    assert t.agent_response_time_max_ms == 2000
+    assert t.transport_throughput_min_mps == 4_000_000
+    assert t.failure_prediction_max == 80
+    assert t.availability_min == 0.999
+    assert t.memory_usage_max_ratio == 0.95
+    assert t.latency_p99_max_seconds == 0.1
+    assert t.agent_health_min == 50
+    assert t.queue_depth_max == 1000
+
+
+def _load(tmp_path: Path, text: str) -> Spec:
+    path = tmp_path / "agentwatch.yaml"
+    path.write_text(text)
+    return load_spec(path)
+
+
+def test_a_valid_file_overrides_defaults(tmp_path: Path) -> None:
+    spec = _load(tmp_path, "version: 1\nports:\n  prometheus: 19090\nagent_types: [a, b]\n")
+    assert spec.ports.prometheus == 19090
+    assert spec.agent_types == ("a", "b")
+    assert spec.ports.alertmanager == 9093
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("bogus: 1\n", "bogus", "unknown key"),
+        ("ports:\n  prometheus: nine\n", "ports.prometheus", "valid integer"),
+        ("ports:\n  prometheus: 70000\n", "ports.prometheus", "less than or equal to 65535"),
+        ("ports:\n  console: 9090\n", "ports", "port 9090 is given to both prometheus and console"),
+        (
+            "scrape:\n  transport:\n    interval: 1s\n    timeout: 2s\n",
+            "scrape.transport",
+            "longer",
+        ),
+        ("scrape:\n  interval: fast\n", "scrape.interval", "expected a duration"),
+        ("version: 2\n", "version", "1"),
+        ("agent_types: [a, a]\n", "(top level)", "more than once: a"),
+        ("agent_types: [Bad-Name]\n", "agent_types[0]", "pattern"),
+        ("thresholds:\n  availability_min: 1.5\n", "thresholds.availability_min", "less than 1"),
+        ("- just\n- a list\n", "(top level)", "expected a mapping"),
+        ("ports: [\n", "line", "not valid YAML"),
+    ],
+)
+def test_bad_files_name_file_field_and_expectation(
+    tmp_path: Path, text: str, field: str, message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        _load(tmp_path, text)
+    error = caught.value
+    assert error.source.endswith("agentwatch.yaml")
+    rendered = str(error)
+    assert field in rendered or field == "(top level)", rendered
+    assert message in rendered, rendered
+
+
+def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read the file"):
+        load_spec(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("800ms", 0.8), ("15s", 15), ("5m", 300), ("7d", 604800), ("1w", 604800)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert duration_seconds(text) == pytest.approx(seconds)
+
+
+def test_empty_file_means_defaults(tmp_path: Path) -> None:
+    assert _load(tmp_path, "") == Spec()
