@@ -9,6 +9,7 @@ import pytest
 from prometheus_client import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 
+from agentwatch.catalog import Origin, produced_by
 from agentwatch.exporters import Collector, build_registry
 from agentwatch.instrument import AgentFleet, AgentStatus, TransportMonitor, VoiceMonitor
 from tests.unit.instrument.clock import FakeClock
@@ -86,3 +87,17 @@ def test_promtool_finds_nothing_to_report(name: str) -> None:
 def test_openmetrics_rendering_ends_with_eof(name: str) -> None:
     text = generate_openmetrics(build_registry(EXPORTERS[name]())).decode()
     assert text.endswith("# EOF\n")
+
+
+ORIGINS = {
+    "agent": Origin.AGENT_EXPORTER,
+    "transport": Origin.TRANSPORT_EXPORTER,
+    "voice": Origin.VOICE_EXPORTER,
+}
+
+
+@pytest.mark.parametrize("name", EXPORTERS)
+def test_each_exporter_serves_exactly_its_catalog_families(name: str) -> None:
+    served = {metric.name for metric in EXPORTERS[name]().collect()}
+    expected = {family.family for family in produced_by(ORIGINS[name])}
+    assert served == expected
