@@ -1,6 +1,9 @@
 """The thin command line: parse arguments, call the library, print with rich."""
 
-from . import _docs  # noqa: F401  (each module registers its commands)
+from . import (
+    _docs,  # noqa: F401  (each module registers its commands)
+    _stack,  # noqa: F401
+)
 from ._app import app
 
 __all__ = ["app", "main"]

@@ -41,7 +41,7 @@ def resolve_home(home: Path | None) -> Path:
 
 
 def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -1,0 +1,62 @@
+"""The local stack: real Prometheus and Alertmanager processes (and, unless told otherwise, the
+built-in simulated agent system) started, health-checked, supervised and stopped."""
+
+from ._backfill import backfill_history
+from ._binaries import Binaries, find_binaries
+from ._detach import run_supervisor_process, start_detached
+from ._down import StopReport, stop_stack
+from ._errors import (
+    EXIT_BAD_CONFIG,
+    EXIT_RUNTIME,
+    AlreadyRunningError,
+    BinaryNotFoundError,
+    ConfigInvalidError,
+    PortInUseError,
+    StackError,
+    StartupFailedError,
+    StopRequestedError,
+)
+from ._layout import StackHome
+from ._plan import Component, Endpoint, StackPlan, build_plan, simulate_command
+from ._ports import check_ports, port_in_use
+from ._state import HomeLock, read_state
+from ._status import EndpointStatus, StackStatus, stack_status
+from ._supervisor import Supervisor
+from ._up import open_stack, plan_stack, run_foreground, up_stack
+
+__all__ = [
+    "EXIT_BAD_CONFIG",
+    "EXIT_RUNTIME",
+    "AlreadyRunningError",
+    "Binaries",
+    "BinaryNotFoundError",
+    "Component",
+    "ConfigInvalidError",
+    "Endpoint",
+    "EndpointStatus",
+    "HomeLock",
+    "PortInUseError",
+    "StackError",
+    "StackHome",
+    "StackPlan",
+    "StackStatus",
+    "StartupFailedError",
+    "StopReport",
+    "StopRequestedError",
+    "Supervisor",
+    "backfill_history",
+    "build_plan",
+    "check_ports",
+    "find_binaries",
+    "open_stack",
+    "plan_stack",
+    "port_in_use",
+    "read_state",
+    "run_foreground",
+    "run_supervisor_process",
+    "simulate_command",
+    "stack_status",
+    "start_detached",
+    "stop_stack",
+    "up_stack",
+]

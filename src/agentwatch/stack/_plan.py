@@ -1,0 +1,163 @@
+"""What the local stack runs: each component's command line and the URLs that show it is up."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentwatch.generate.local_stack import connect_host, host_port
+from agentwatch.spec import Spec
+
+from ._binaries import Binaries
+from ._layout import StackHome
+
+__all__ = ["Component", "Endpoint", "StackPlan", "build_plan", "simulate_command"]
+
+PROMETHEUS = "prometheus"
+ALERTMANAGER = "alertmanager"
+SIMULATE = "simulate"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One thing a user can open, and the URL that answers 200 when it is ready."""
+
+    label: str
+    url: str
+    health_url: str
+
+
+@dataclass(frozen=True)
+class Component:
+    """One child process. ``name`` names its log file and pid file."""
+
+    name: str
+    argv: tuple[str, ...]
+    endpoints: tuple[Endpoint, ...]
+    # (what listens, spec field under ``ports``, port) for each port the process binds.
+    ports: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    spec: Spec
+    home: StackHome
+    binaries: Binaries
+    config_path: Path | None
+    demo: bool
+    components: tuple[Component, ...]
+
+    @property
+    def host(self) -> str:
+        return connect_host(self.spec.listen_address)
+
+    def ports(self) -> list[tuple[str, str, int]]:
+        """(component, spec field, port) for every port the stack will bind."""
+        return [port for component in self.components for port in component.ports]
+
+
+def simulate_command(
+    config_path: Path | None, *, backfill: str | None = None, tsdb: Path | None = None
+) -> list[str]:
+    """``agentwatch simulate`` as a child process: the same interpreter, so the same install."""
+    argv = [sys.executable, "-m", "agentwatch", "simulate"]
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    if backfill is not None:
+        argv += ["--backfill", backfill]
+    if tsdb is not None:
+        argv += ["--tsdb", str(tsdb)]
+    return argv
+
+
+def _url(host: str, port: int, path: str) -> str:
+    return f"http://{host_port(host, port)}{path}"
+
+
+def build_plan(
+    spec: Spec,
+    home: StackHome,
+    binaries: Binaries,
+    *,
+    config_path: Path | None,
+    demo: bool,
+    simulate_argv: Sequence[str] | None = None,
+) -> StackPlan:
+    """The components in start order. ``simulate_argv`` replaces the simulated system's command
+    line (tests use a stand-in); the real one is ``simulate_command(config_path)``."""
+    listen = spec.listen_address
+    host = connect_host(listen)
+    ports = spec.ports
+    prometheus = Component(
+        name=PROMETHEUS,
+        argv=(
+            str(binaries.prometheus),
+            f"--config.file={home.prometheus_config}",
+            f"--storage.tsdb.path={home.prometheus_data}",
+            f"--storage.tsdb.retention.time={spec.storage.retention}",
+            f"--web.listen-address={host_port(listen, ports.prometheus)}",
+            # Lifecycle: reload after rules are regenerated. Admin API: TSDB snapshots for
+            # backups. Both are reachable only where Prometheus listens (loopback by default).
+            "--web.enable-lifecycle",
+            "--web.enable-admin-api",
+        ),
+        endpoints=(
+            Endpoint(
+                "Prometheus",
+                _url(host, ports.prometheus, "/"),
+                _url(host, ports.prometheus, "/-/ready"),
+            ),
+        ),
+        ports=(("Prometheus", "prometheus", ports.prometheus),),
+    )
+    alertmanager = Component(
+        name=ALERTMANAGER,
+        argv=(
+            str(binaries.alertmanager),
+            f"--config.file={home.alertmanager_config}",
+            f"--storage.path={home.alertmanager_data}",
+            f"--web.listen-address={host_port(listen, ports.alertmanager)}",
+            # Empty disables clustering: a single local instance needs no gossip port (9094),
+            # and gossip would otherwise listen on all interfaces.
+            "--cluster.listen-address=",
+        ),
+        endpoints=(
+            Endpoint(
+                "Alertmanager",
+                _url(host, ports.alertmanager, "/"),
+                _url(host, ports.alertmanager, "/-/ready"),
+            ),
+        ),
+        ports=(("Alertmanager", "alertmanager", ports.alertmanager),),
+    )
+    components = [prometheus, alertmanager]
+    if demo:
+        exporters = (
+            ("agent exporter", "agent_exporter", ports.agent_exporter),
+            ("transport exporter", "transport_exporter", ports.transport_exporter),
+            ("voice exporter", "voice_exporter", ports.voice_exporter),
+        )
+        components.append(
+            Component(
+                name=SIMULATE,
+                argv=tuple(simulate_argv or simulate_command(config_path)),
+                endpoints=tuple(
+                    Endpoint(label, _url(host, port, "/metrics"), _url(host, port, "/healthz"))
+                    for label, _, port in exporters
+                ),
+                ports=tuple(
+                    (f"the simulated system's {label}", field, port)
+                    for label, field, port in exporters
+                ),
+            )
+        )
+    return StackPlan(
+        spec=spec,
+        home=home,
+        binaries=binaries,
+        config_path=config_path,
+        demo=demo,
+        components=tuple(components),
+    )

@@ -1,0 +1,88 @@
+"""``agentwatch status``: each component's process and health URL, from the recorded state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._health import Prober
+from ._layout import StackHome
+from ._process import find_process
+from ._state import HomeLock, read_state
+
+__all__ = ["EndpointStatus", "StackStatus", "stack_status"]
+
+
+@dataclass(frozen=True)
+class EndpointStatus:
+    component: str
+    label: str
+    url: str
+    pid: int
+    alive: bool
+    problem: str | None
+    restarts: int
+
+    @property
+    def healthy(self) -> bool:
+        return self.alive and self.problem is None
+
+
+@dataclass(frozen=True)
+class StackStatus:
+    home: Path
+    # None: no supervisor holds the home. 0: one does but has not written its pid yet.
+    supervisor_pid: int | None
+    phase: str | None
+    endpoints: tuple[EndpointStatus, ...]
+
+    @property
+    def running(self) -> bool:
+        return self.supervisor_pid is not None
+
+    @property
+    def nothing_running(self) -> bool:
+        return not self.running and not any(e.alive for e in self.endpoints)
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.running
+            and self.phase == "running"
+            and bool(self.endpoints)
+            and all(e.healthy for e in self.endpoints)
+        )
+
+
+def stack_status(home: StackHome, *, timeout: float = 2.0) -> StackStatus:
+    """Each endpoint's health: its process alive (same pid and start time) and its URL 200."""
+    holder = HomeLock.holder(home)
+    state = read_state(home)
+    endpoints: list[EndpointStatus] = []
+    if state is not None:
+        # A live supervisor restarts dead children; say so, or a restart looks like an outage.
+        dead = "process not running"
+        if holder is not None and state.phase == "running":
+            dead += " (the supervisor restarts it)"
+        with Prober(timeout=timeout) as prober:
+            for record in state.components:
+                alive = find_process(record.pid, record.create_time) is not None
+                for endpoint in record.endpoints:
+                    problem = prober.problem(endpoint.health_url) if alive else dead
+                    endpoints.append(
+                        EndpointStatus(
+                            component=record.name,
+                            label=endpoint.label,
+                            url=endpoint.url,
+                            pid=record.pid,
+                            alive=alive,
+                            problem=problem,
+                            restarts=record.restarts,
+                        )
+                    )
+    return StackStatus(
+        home=home.root,
+        supervisor_pid=holder,
+        phase=state.phase if state is not None else None,
+        endpoints=tuple(endpoints),
+    )
