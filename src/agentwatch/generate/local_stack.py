@@ -72,6 +72,7 @@ def prometheus_config(spec: Spec, *, rule_files: Sequence[str], demo: bool) -> d
         "global": {
             "scrape_interval": spec.scrape.interval,
             "evaluation_interval": spec.scrape.evaluation_interval,
+            "external_labels": {"cluster": spec.cluster},
         },
         "alerting": {
             "alertmanagers": [

@@ -133,6 +133,10 @@ class Simulation(_Strict):
     tick: Duration = "100ms"
     seed: int = 42
     memory_limit_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    # Weekend load is this share below the weekday load (0 = no weekly pattern).
+    weekly_dip: float = Field(0.2, ge=0, lt=1)
+    # Loopback HTTP endpoint through which `agentwatch fault` reaches a running simulation.
+    control_port: Port = 8009
 
 
 class Storage(_Strict):
@@ -141,6 +145,8 @@ class Storage(_Strict):
 
 class Spec(_Strict):
     version: Literal[1] = 1
+    # Attached to every series and alert as the ``cluster`` label (seed 004 groups alerts by it).
+    cluster: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=63)] = "local"
     listen_address: str = "127.0.0.1"
     agent_types: tuple[AgentTypeName, ...] = DEFAULT_AGENT_TYPES
     ports: Ports = Ports()

@@ -17,7 +17,11 @@ RULES = ["/home/me/.agentwatch/rules/*.yml"]
 
 def test_prometheus_config_with_the_demo() -> None:
     assert prometheus_config(Spec(), rule_files=RULES, demo=True) == {
-        "global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
+        "global": {
+            "scrape_interval": "15s",
+            "evaluation_interval": "15s",
+            "external_labels": {"cluster": "local"},
+        },
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]},
         "rule_files": ["/home/me/.agentwatch/rules/*.yml"],
         "scrape_configs": [
@@ -64,7 +68,11 @@ def test_prometheus_config_follows_the_spec() -> None:
         }
     )
     config = prometheus_config(spec, rule_files=["rules/*.yml"], demo=True)
-    assert config["global"] == {"scrape_interval": "30s", "evaluation_interval": "1m"}
+    assert config["global"] == {
+        "scrape_interval": "30s",
+        "evaluation_interval": "1m",
+        "external_labels": {"cluster": "local"},
+    }
     # A wildcard listen address is scraped through loopback.
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "127.0.0.1:19093"
