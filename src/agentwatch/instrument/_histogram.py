@@ -15,35 +15,50 @@ __all__ = ["Histogram", "HistogramSnapshot"]
 HistogramSnapshot = tuple[list[tuple[str, float]], float]
 
 
+# Below this many values a plain loop beats numpy's per-call overhead (benchmarks/RESULTS.md).
+_VECTORISE_FROM = 64
+
+
 class Histogram:
-    __slots__ = ("_bounds", "_counts", "_labels", "sum")
+    """``bounds`` and ``counts`` are open to the owner's hot path, which indexes them under its
+    own lock without a function call (a call inside a lock invites GIL hand-offs that stall a
+    contending thread)."""
+
+    __slots__ = ("_labels", "bounds", "counts", "sum")
 
     def __init__(self, bounds: Sequence[float]) -> None:
-        self._bounds = tuple(bounds)
-        self._labels = [_le(b) for b in self._bounds] + ["+Inf"]
+        self.bounds = tuple(bounds)
+        self._labels = [_le(b) for b in self.bounds] + ["+Inf"]
         # Per-bucket (not cumulative) counts; cumulated only when scraped.
-        self._counts = [0] * (len(self._bounds) + 1)
+        self.counts = [0] * (len(self.bounds) + 1)
         self.sum = 0.0
 
     def observe(self, value: float) -> None:
         # bisect_left puts a value equal to a bound into that bound's bucket: le is "<=".
-        self._counts[bisect_left(self._bounds, value)] += 1
+        self.counts[bisect_left(self.bounds, value)] += 1
         self.sum += value
 
     def observe_many(self, values: NDArray[np.float64]) -> None:
-        indexes = np.searchsorted(self._bounds, values, side="left")
-        for index, hits in enumerate(np.bincount(indexes, minlength=len(self._counts))):
-            self._counts[index] += int(hits)
+        counts = self.counts
+        if len(values) < _VECTORISE_FROM:
+            bounds, sample = self.bounds, values.tolist()
+            for value in sample:
+                counts[bisect_left(bounds, value)] += 1
+            self.sum += sum(sample)
+            return
+        indexes = np.searchsorted(self.bounds, values, side="left")
+        for index, hits in enumerate(np.bincount(indexes, minlength=len(counts)).tolist()):
+            counts[index] += hits
         self.sum += float(values.sum())
 
     @property
     def count(self) -> int:
-        return sum(self._counts)
+        return sum(self.counts)
 
     def snapshot(self) -> HistogramSnapshot:
         cumulative: list[tuple[str, float]] = []
         running = 0
-        for label, hits in zip(self._labels, self._counts, strict=True):
+        for label, hits in zip(self._labels, self.counts, strict=True):
             running += hits
             cumulative.append((label, float(running)))
         return cumulative, self.sum

@@ -80,8 +80,12 @@ class TransportMonitor:
                 totals = self._totals[key] = [0, 0]
             totals[0] += count
             totals[1] += nbytes
-            if latencies is not None and len(latencies):
-                self._observe_sample(msg_type, latencies)
+            if latencies is not None:
+                size = len(latencies)
+                if self._offset < size:
+                    self._observe_sample(msg_type, latencies, size)
+                else:  # no sampled message in this batch: only the phase moves on
+                    self._offset -= size
 
     def record_flow(
         self, source_agent: str, target_agent: str, message_type: str, count: int = 1
@@ -94,19 +98,17 @@ class TransportMonitor:
         with self._lock:
             self._errors[(error_type, severity)] += count
 
-    def _observe_sample(self, msg_type: str, latencies: Latencies) -> None:
+    def _observe_sample(self, msg_type: str, latencies: Latencies, size: int) -> None:
         histogram = self._latency.get(msg_type)
         if histogram is None:
             histogram = self._latency[msg_type] = Histogram(LATENCY_BUCKETS)
         stride, offset = self._stride, self._offset
-        size = len(latencies)
-        if offset < size:
-            sample = latencies[offset::stride]
-            if isinstance(sample, np.ndarray):
-                histogram.observe_many(sample)
-            else:
-                for value in sample:
-                    histogram.observe(value)
+        sample = latencies[offset::stride]
+        if isinstance(sample, np.ndarray):
+            histogram.observe_many(sample)
+        else:
+            for value in sample:
+                histogram.observe(value)
         # Carry the phase over so the sample spans batch boundaries evenly.
         self._offset = (offset - size) % stride
 
