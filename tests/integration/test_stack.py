@@ -173,13 +173,15 @@ def all_up(stack: Stack, jobs: set[str]) -> bool:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    ports = dict(zip(PORT_NAMES, _free_ports(len(PORT_NAMES)), strict=True))
+    *free, control_port = _free_ports(len(PORT_NAMES) + 1)
+    ports = dict(zip(PORT_NAMES, free, strict=True))
     config = tmp_path / "agentwatch.yaml"
     fast = {"interval": "1s"}
     write_yaml(
         config,
         {
             "ports": ports,
+            "simulation": {"control_port": control_port},
             "scrape": {
                 "interval": "1s",
                 "evaluation_interval": "1s",

@@ -218,7 +218,7 @@ AGENT_TRANSPORT_THROUGHPUT_MPS = MetricFamily(
     G,
     "messages per second",
     (),
-    "Messages per second over the last sliding window, from real counts.",
+    "Messages sent (direction out) per second over the last 10 s, from real counts.",
     Origin.TRANSPORT_EXPORTER,
     seed="004",
 )

@@ -18,7 +18,9 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
 import psutil
+from numpy.typing import NDArray
 
 from agentwatch.catalog import LATENCY_BUCKETS
 
@@ -63,6 +65,12 @@ class MessageRecorder:
             self.count += 1
             histogram.counts[index] += 1
             histogram.sum += seconds
+
+    def observe_many(self, seconds: NDArray[np.float64]) -> None:
+        """Many messages at once (a simulator or a replay); same result as one call each."""
+        with self._lock:
+            self.count += len(seconds)
+            self._histogram.observe_many(seconds)
 
 
 class _Processing:

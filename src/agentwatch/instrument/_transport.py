@@ -35,6 +35,7 @@ class TransportMonitor:
         clock: Callable[[], float] = time.monotonic,
         window_seconds: int = 10,
         latency_budget_per_second: int = 5000,
+        throughput_direction: str = "out",
     ) -> None:
         if window_seconds < 1:
             raise ValueError("window_seconds must be at least 1")
@@ -42,6 +43,9 @@ class TransportMonitor:
         self._lock = threading.Lock()
         self._window = window_seconds
         self._budget = latency_budget_per_second
+        # A message is sent once but may be recorded twice (out, then in): throughput counts
+        # one direction only.
+        self._throughput_direction = throughput_direction
         # key (direction, msg_type, priority) -> [messages, bytes]
         self._totals: dict[tuple[str, str, str], list[int]] = {}
         self._latency: dict[str, Histogram] = {}
@@ -51,7 +55,8 @@ class TransportMonitor:
         self._seconds: deque[int] = deque(maxlen=window_seconds)
         self._second = int(clock())
         self._this_second = 0
-        self._started = clock()
+        # Messages per second offered with latencies this second: what sampling must keep up with.
+        self._latency_load = 0.0
         # Observe one latency in every ``_stride`` messages, starting ``_offset`` into a batch.
         self._stride = 1
         self._offset = 0
@@ -67,14 +72,20 @@ class TransportMonitor:
         direction: str = "out",
         msg_type: str = "data",
         priority: str = "normal",
+        span_seconds: float = 1.0,
     ) -> None:
-        """``count`` messages of ``nbytes`` in all moved; ``latencies`` are theirs, in seconds."""
+        """``count`` messages of ``nbytes`` in all moved; ``latencies`` are theirs, in seconds.
+
+        ``span_seconds`` is the time the batch covers when that is more than a second (a replay
+        or a simulator stepping in large strides), so the sampling rate follows the real load.
+        """
         key = (direction, msg_type, priority)
         now_second = int(self._clock())
         with self._lock:
             if now_second != self._second:
                 self._roll(now_second)
-            self._this_second += count
+            if direction == self._throughput_direction:
+                self._this_second += count
             totals = self._totals.get(key)
             if totals is None:
                 totals = self._totals[key] = [0, 0]
@@ -82,6 +93,7 @@ class TransportMonitor:
             totals[1] += nbytes
             if latencies is not None:
                 size = len(latencies)
+                self._latency_load += size / max(1.0, span_seconds)
                 if self._offset < size:
                     self._observe_sample(msg_type, latencies, size)
                 else:  # no sampled message in this batch: only the phase moves on
@@ -118,12 +130,11 @@ class TransportMonitor:
         self._seconds.append(self._this_second)
         for _ in range(gap - 1):
             self._seconds.append(0)
-        last_rate = self._this_second if gap == 1 else 0
+        load = self._latency_load if gap == 1 else 0.0
         self._this_second = 0
+        self._latency_load = 0.0
         self._second = now_second
-        ratio = (
-            1.0 if last_rate <= self._budget else max(MIN_SAMPLE_RATIO, self._budget / last_rate)
-        )
+        ratio = 1.0 if load <= self._budget else max(MIN_SAMPLE_RATIO, self._budget / load)
         self._stride = round(1 / ratio)
         self._offset %= self._stride
 

@@ -6,6 +6,8 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
+import numpy as np
+from numpy.typing import NDArray
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
@@ -47,10 +49,17 @@ class VoiceMonitor:
 
     def observe_stage(self, stage: str, seconds: float) -> None:
         with self._lock:
-            stage_histogram = self._stages.get(stage)
-            if stage_histogram is None:
-                stage_histogram = self._stages[stage] = Histogram(LATENCY_BUCKETS)
-            stage_histogram.observe(seconds)
+            self._stage(stage).observe(seconds)
+
+    def observe_stage_many(self, stage: str, seconds: NDArray[np.float64]) -> None:
+        with self._lock:
+            self._stage(stage).observe_many(seconds)
+
+    def _stage(self, stage: str) -> Histogram:
+        histogram = self._stages.get(stage)
+        if histogram is None:
+            histogram = self._stages[stage] = Histogram(LATENCY_BUCKETS)
+        return histogram
 
     def collector(self) -> VoiceCollector:
         return VoiceCollector(self)

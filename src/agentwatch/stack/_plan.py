@@ -110,7 +110,7 @@ def build_plan(
                 _url(host, ports.prometheus, "/-/ready"),
             ),
         ),
-        ports=(("Prometheus", "prometheus", ports.prometheus),),
+        ports=(("Prometheus", "ports.prometheus", ports.prometheus),),
     )
     alertmanager = Component(
         name=ALERTMANAGER,
@@ -130,15 +130,16 @@ def build_plan(
                 _url(host, ports.alertmanager, "/-/ready"),
             ),
         ),
-        ports=(("Alertmanager", "alertmanager", ports.alertmanager),),
+        ports=(("Alertmanager", "ports.alertmanager", ports.alertmanager),),
     )
     components = [prometheus, alertmanager]
     if demo:
         exporters = (
-            ("agent exporter", "agent_exporter", ports.agent_exporter),
-            ("transport exporter", "transport_exporter", ports.transport_exporter),
-            ("voice exporter", "voice_exporter", ports.voice_exporter),
+            ("agent exporter", "ports.agent_exporter", ports.agent_exporter),
+            ("transport exporter", "ports.transport_exporter", ports.transport_exporter),
+            ("voice exporter", "ports.voice_exporter", ports.voice_exporter),
         )
+        control = spec.simulation.control_port
         components.append(
             Component(
                 name=SIMULATE,
@@ -147,9 +148,12 @@ def build_plan(
                     Endpoint(label, _url(host, port, "/metrics"), _url(host, port, "/healthz"))
                     for label, _, port in exporters
                 ),
-                ports=tuple(
-                    (f"the simulated system's {label}", field, port)
-                    for label, field, port in exporters
+                ports=(
+                    *(
+                        (f"the simulated system's {label}", field, port)
+                        for label, field, port in exporters
+                    ),
+                    ("the simulated system's fault control", "simulation.control_port", control),
                 ),
             )
         )

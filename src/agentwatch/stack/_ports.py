@@ -55,8 +55,10 @@ def _holder(port: int) -> str:
 def check_ports(
     host: str, wanted: Iterable[tuple[str, str, int]], *, config_file: str | None = None
 ) -> None:
-    """Raise PortInUseError naming every busy port. ``wanted`` is (component, spec field, port);
-    ``config_file`` is the file the ports came from, if any, so the message can name it."""
+    """Raise PortInUseError naming every busy port.
+
+    ``wanted`` is (component, spec field path, port); ``config_file`` is the file the ports came
+    from, if any, so the message can name it."""
     where = config_file or "agentwatch.yaml"
     busy: list[str] = []
     for component, field, port in wanted:
@@ -71,7 +73,7 @@ def check_ports(
         if taken:
             busy.append(
                 f"port {port} for {component} on {host} is already in use{_holder(port)}; "
-                f"set ports.{field} to a free port in {where}"
+                f"set {field} to a free port in {where}"
             )
     if busy:
         fix = (

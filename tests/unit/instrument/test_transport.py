@@ -46,8 +46,9 @@ def test_sampling_adapts_to_load_within_bounds() -> None:
     # 1% of 100k messages, exactly, because the sampling phase carries across batches.
     assert _latency_count(monitor) - observed_before == 1000
 
+    huge = np.full(100_000, 0.001)
     for _ in range(100):  # 10M messages in one second: the floor of 0.1% holds
-        monitor.record_batch(100_000, 0)
+        monitor.record_batch(100_000, 0, latencies=huge)
     clock.advance(1)
     monitor.record_batch(0, 0)
     assert monitor.sample_ratio == MIN_SAMPLE_RATIO
@@ -61,11 +62,31 @@ def test_sampling_spans_small_batches_evenly() -> None:
     clock = FakeClock()
     monitor = TransportMonitor(clock=clock, latency_budget_per_second=100)
     for _ in range(1000):
-        monitor.record_batch(1, 0)
+        monitor.record_batch(1, 0, latencies=[0.01])
     clock.advance(1)
+    observed_before = _latency_count(monitor)
     for _ in range(1000):  # stride 10 over single-message batches
         monitor.record_batch(1, 0, latencies=[0.01])
-    assert _latency_count(monitor) == 100
+    assert _latency_count(monitor) - observed_before == 100
+
+
+def test_batches_spanning_many_seconds_sample_at_their_real_rate() -> None:
+    clock = FakeClock()
+    monitor = TransportMonitor(clock=clock, latency_budget_per_second=1000)
+    ten_seconds = np.full(10_000, 0.001)  # 1,000 msg/s, delivered as one 10 s batch
+    monitor.record_batch(10_000, 0, latencies=ten_seconds, span_seconds=10)
+    clock.advance(1)
+    monitor.record_batch(0, 0)
+    assert monitor.sample_ratio == 1.0
+
+
+def test_throughput_counts_each_message_once() -> None:
+    clock = FakeClock()
+    monitor = TransportMonitor(clock=clock, window_seconds=1)
+    monitor.record_batch(100, 0, direction="out")
+    monitor.record_batch(100, 0, direction="in", latencies=np.full(100, 0.001))
+    clock.advance(1)
+    assert monitor.throughput() == 100
 
 
 def test_throughput_is_the_rate_over_whole_seconds_in_the_window() -> None:

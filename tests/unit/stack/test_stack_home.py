@@ -91,11 +91,12 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "http://127.0.0.1:8010/healthz",
     ]
     assert [(field, port) for _, field, port in plan.ports()] == [
-        ("prometheus", 9090),
-        ("alertmanager", 9093),
-        ("agent_exporter", 8000),
-        ("transport_exporter", 8001),
-        ("voice_exporter", 8010),
+        ("ports.prometheus", 9090),
+        ("ports.alertmanager", 9093),
+        ("ports.agent_exporter", 8000),
+        ("ports.transport_exporter", 8001),
+        ("ports.voice_exporter", 8010),
+        ("simulation.control_port", 8009),
     ]
 
 

@@ -56,7 +56,10 @@ def test_check_ports_names_component_field_and_fix(listening: int) -> None:
     with pytest.raises(PortInUseError) as caught:
         check_ports(
             "127.0.0.1",
-            [("Prometheus", "prometheus", free), ("Alertmanager", "alertmanager", listening)],
+            [
+                ("Prometheus", "ports.prometheus", free),
+                ("Alertmanager", "ports.alertmanager", listening),
+            ],
         )
     message = caught.value.message
     assert f"port {listening} for Alertmanager on 127.0.0.1 is already in use" in message
@@ -69,7 +72,7 @@ def test_check_ports_names_component_field_and_fix(listening: int) -> None:
 def test_check_ports_names_the_config_file_given(listening: int) -> None:
     with pytest.raises(PortInUseError) as caught:
         check_ports(
-            "127.0.0.1", [("Prometheus", "prometheus", listening)], config_file="/etc/aw.yaml"
+            "127.0.0.1", [("Prometheus", "ports.prometheus", listening)], config_file="/etc/aw.yaml"
         )
     assert "set ports.prometheus to a free port in /etc/aw.yaml" in caught.value.message
     assert "change the ports in /etc/aw.yaml" in caught.value.message

@@ -1,0 +1,40 @@
+"""The built-in simulated multi-agent system (28 agent types), fault injection, and history.
+
+``Engine`` is the system itself: agents with workers and queues, a transport that moves
+envelopes between them, requests that hop across agents. ``Publisher`` reports what it did
+through the agentwatch SDK. ``LiveSimulation`` runs it in real time behind the exporters;
+``backfill`` runs it faster than real time into Prometheus TSDB blocks.
+"""
+
+from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
+from ._control import ControlError, list_faults, send_fault
+from ._engine import Engine, Ledger
+from ._faults import Fault, FaultError, FaultKind, parse_fault
+from ._live import Endpoint, LiveSimulation
+from ._load import LoadPattern
+from ._openmetrics import OpenMetricsSpool
+from ._publish import Publisher
+from ._routing import Topology, build_topology
+
+__all__ = [
+    "BackfillError",
+    "BackfillResult",
+    "ControlError",
+    "Endpoint",
+    "Engine",
+    "Fault",
+    "FaultError",
+    "FaultKind",
+    "Ledger",
+    "LiveSimulation",
+    "LoadPattern",
+    "OpenMetricsSpool",
+    "Publisher",
+    "Topology",
+    "backfill",
+    "build_topology",
+    "exporter_labels",
+    "list_faults",
+    "parse_fault",
+    "send_fault",
+]

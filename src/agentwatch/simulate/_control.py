@@ -1,0 +1,179 @@
+"""Fault injection into a running simulation from another process: a loopback HTTP endpoint.
+
+``POST /faults`` with ``{"fault": "crash:type=security:for=2m"}`` schedules a fault at its
+``at`` offset from the simulation's current time; ``GET /faults`` lists what is scheduled.
+It always binds 127.0.0.1, whatever the exporters' listen address: injecting faults is not
+something to offer the network.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+import httpx
+import numpy as np
+from numpy.typing import NDArray
+
+from agentwatch.exporters import PortInUseError
+
+from ._faults import Fault, FaultError, ScheduledFault, parse_fault
+
+__all__ = ["CONTROL_HOST", "ControlError", "ControlServer", "list_faults", "send_fault"]
+
+CONTROL_HOST = "127.0.0.1"
+_MAX_BODY = 64 * 1024
+
+
+class _Target(Protocol):
+    def inject(self, fault: Fault) -> ScheduledFault: ...
+
+    def scheduled(self) -> list[ScheduledFault]: ...
+
+    def sim_now(self) -> float: ...
+
+
+class ControlError(RuntimeError):
+    """The running simulation could not be reached, or refused the request."""
+
+
+def describe(item: ScheduledFault, now: float, agent_ids: tuple[str, ...]) -> dict[str, Any]:
+    """A scheduled fault as JSON: what, on which agents, when (simulated Unix time)."""
+    fault = item.fault
+    agents: NDArray[np.intp] = np.flatnonzero(item.agents)
+    return {
+        "fault": fault.describe(),
+        "kind": fault.kind.value,
+        "agents": [agent_ids[i] for i in agents],
+        "start": item.start,
+        "end": item.end,
+        "active": item.start <= now < item.end,
+    }
+
+
+class ControlServer:
+    def __init__(self, target: _Target, *, port: int, agent_ids: tuple[str, ...]) -> None:
+        self._target = target
+        self._agent_ids = agent_ids
+        try:
+            self._server = ThreadingHTTPServer((CONTROL_HOST, port), self._handler())
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(CONTROL_HOST, port, "fault control endpoint") from None
+            raise
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{CONTROL_HOST}:{self.port}"
+
+    def start(self) -> ControlServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fault-control", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        control = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the simulation's output is for its own events."""
+
+            def _reply(self, status: HTTPStatus, body: object) -> None:
+                data = json.dumps(body, indent=2).encode() + b"\n"
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path == "/healthz":
+                    self._reply(HTTPStatus.OK, {"status": "ok"})
+                elif self.path == "/faults":
+                    now = control._target.sim_now()
+                    faults = [
+                        describe(item, now, control._agent_ids)
+                        for item in control._target.scheduled()
+                    ]
+                    self._reply(HTTPStatus.OK, {"now": now, "faults": faults})
+                else:
+                    self._reply(HTTPStatus.NOT_FOUND, {"error": "try GET or POST /faults"})
+
+            def do_POST(self) -> None:
+                if self.path != "/faults":
+                    self._reply(HTTPStatus.NOT_FOUND, {"error": "try POST /faults"})
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > _MAX_BODY:
+                    self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
+                    return
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    text = body["fault"]
+                    if not isinstance(text, str):
+                        raise TypeError
+                except (ValueError, KeyError, TypeError):
+                    self._reply(
+                        HTTPStatus.BAD_REQUEST,
+                        {"error": 'expected a JSON body like {"fault": "crash:type=security"}'},
+                    )
+                    return
+                try:
+                    scheduled = control._target.inject(parse_fault(text))
+                except FaultError as exc:
+                    self._reply(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+                    return
+                now = control._target.sim_now()
+                self._reply(HTTPStatus.CREATED, describe(scheduled, now, control._agent_ids))
+
+        return Handler
+
+
+def _url(port: int) -> str:
+    return f"http://{CONTROL_HOST}:{port}/faults"
+
+
+def _unreachable(port: int, exc: Exception) -> ControlError:
+    return ControlError(
+        f"no simulation answers on {_url(port)} ({exc.__class__.__name__}); start one with "
+        f"`agentwatch simulate` (or `agentwatch up`), and check simulation.control_port"
+    )
+
+
+def send_fault(text: str, *, port: int, timeout: float = 5.0) -> dict[str, Any]:
+    """Ask the simulation listening on ``port`` to schedule the fault ``text``."""
+    try:
+        response = httpx.post(_url(port), json={"fault": text}, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise _unreachable(port, exc) from None
+    body: dict[str, Any] = response.json()
+    if response.status_code != HTTPStatus.CREATED:
+        raise ControlError(str(body.get("error", response.text)))
+    return body
+
+
+def list_faults(*, port: int, timeout: float = 5.0) -> dict[str, Any]:
+    try:
+        response = httpx.get(_url(port), timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise _unreachable(port, exc) from None
+    body: dict[str, Any] = response.json()
+    return body

@@ -1,0 +1,125 @@
+"""The simulated system in real time (times the spec's compression), serving its exporters."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from agentwatch.exporters import MetricsServer
+from agentwatch.spec import Spec
+
+from ._control import ControlServer
+from ._engine import Engine
+from ._faults import Fault, ScheduledFault
+from ._publish import Publisher
+
+__all__ = ["Endpoint", "LiveSimulation"]
+
+# The engine steps at least this often in wall time, and at most this far in simulated time
+# per step while catching up after a pause (a suspended laptop, a slow CI machine).
+MIN_WALL_STEP = 0.05
+MAX_CATCH_UP_STEP = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str
+    url: str
+
+
+class LiveSimulation:
+    """Runs the engine against the wall clock and serves the three exporters.
+
+    The simulated clock starts at the current Unix time and runs ``time_compression`` times
+    faster than the wall clock; the SDK reads it, so heartbeat ages and CPU ratios follow
+    simulated time.
+    """
+
+    def __init__(self, spec: Spec, faults: Sequence[Fault] = ()) -> None:
+        self.spec = spec
+        self.compression = spec.simulation.time_compression
+        self._wall_start = time.monotonic()
+        self.engine = Engine(spec, start=time.time())
+        self._sim_start = self.engine.start
+        # Big compressions would otherwise step thousands of times a wall second.
+        self.tick = max(self.engine.tick, self.compression * MIN_WALL_STEP)
+        self.publisher = Publisher(self.engine, clock=self.sim_now)
+        self._lock = threading.Lock()
+        self._servers: list[MetricsServer] = []
+        self._control: ControlServer | None = None
+        for fault in faults:
+            self.engine.faults.add(fault, self._sim_start)
+
+    def sim_now(self) -> float:
+        return self._sim_start + (time.monotonic() - self._wall_start) * self.compression
+
+    # -- faults from other processes -------------------------------------------------------
+
+    def inject(self, fault: Fault) -> ScheduledFault:
+        """Schedule ``fault`` at its offset from the current simulated time (any thread)."""
+        with self._lock:
+            return self.engine.faults.add(fault, self.engine.now)
+
+    def scheduled(self) -> list[ScheduledFault]:
+        with self._lock:
+            return self.engine.faults.scheduled()
+
+    # -- serving ---------------------------------------------------------------------------
+
+    def start_servers(self) -> list[Endpoint]:
+        """Start the exporters and the fault control endpoint; PortInUseError names the port."""
+        spec, host = self.spec, self.spec.listen_address
+        agent, transport, voice = self.publisher.collectors()
+        try:
+            for name, collector, port in (
+                ("agent exporter", agent, spec.ports.agent_exporter),
+                ("transport exporter", transport, spec.ports.transport_exporter),
+                ("voice exporter", voice, spec.ports.voice_exporter),
+            ):
+                server = MetricsServer(collector, host=host, port=port, name=name)
+                self._servers.append(server.start())
+            self._control = ControlServer(
+                self, port=spec.simulation.control_port, agent_ids=self.engine.topology.agent_ids
+            ).start()
+        except BaseException:
+            self.stop_servers()
+            raise
+        endpoints = [Endpoint(s.name, f"{s.url}/metrics") for s in self._servers]
+        endpoints.append(Endpoint("fault control", f"{self._control.url}/faults"))
+        return endpoints
+
+    def stop_servers(self) -> None:
+        if self._control is not None:
+            self._control.stop()
+            self._control = None
+        for server in self._servers:
+            server.stop()
+        self._servers.clear()
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        wall_seconds: float | None = None,
+        on_step: Callable[[], None] | None = None,
+    ) -> None:
+        """Step the engine to keep up with the simulated clock until ``stop`` is set."""
+        deadline = None if wall_seconds is None else time.monotonic() + wall_seconds
+        wall_step = self.tick / self.compression
+        while not stop.is_set():
+            target = self.sim_now()
+            with self._lock:
+                while self.engine.now + self.tick <= target:
+                    step = min(MAX_CATCH_UP_STEP, max(self.tick, target - self.engine.now))
+                    self.engine.step(self.engine.now + step)
+                    self.publisher.publish_transport()
+                self.publisher.publish()
+            if on_step is not None:
+                on_step()
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            stop.wait(wall_step)

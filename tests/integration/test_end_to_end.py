@@ -1,0 +1,218 @@
+"""The whole foundation, as a user runs it: `agentwatch up --detach` with the simulated system
+on the real Prometheus and Alertmanager, faults injected through the CLI, then `down`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+from agentwatch.catalog import MetricType, Origin, produced_by
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+
+EXPORTER_ORIGINS = (Origin.AGENT_EXPORTER, Origin.TRANSPORT_EXPORTER, Origin.VOICE_EXPORTER)
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@dataclass
+class Stack:
+    home: Path
+    config: Path
+    ports: dict[str, int]
+
+    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "agentwatch", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+
+    @property
+    def prometheus(self) -> str:
+        return f"http://127.0.0.1:{self.ports['prometheus']}"
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.prometheus}/api/v1/query", params={"query": expr}, timeout=10)
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()["data"]["result"]
+        return result
+
+    def scalar(self, expr: str) -> float:
+        result = self.query(expr)
+        return float(result[0]["value"][1]) if result else float("nan")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _wait_for(what: str, check: Callable[[], bool], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    names = [
+        "prometheus", "alertmanager", "agent_exporter", "transport_exporter",
+        "framework_exporter", "analytics_exporter", "voice_exporter", "otlp_http", "console",
+    ]  # fmt: skip
+    ports = dict(zip([*names, "control"], _free_ports(len(names) + 1), strict=True))
+    home = tmp_path_factory.mktemp("home")
+    config = home.parent / "agentwatch.yaml"
+    port_lines = "".join(f"  {name}: {ports[name]}\n" for name in names)
+    config.write_text(
+        "version: 1\n"
+        f"ports:\n{port_lines}"
+        "scrape:\n  interval: 2s\n  evaluation_interval: 2s\n"
+        "  agents:\n    interval: 2s\n  voice:\n    interval: 2s\n"
+        f"simulation:\n  control_port: {ports['control']}\n  agents_per_type: 2\n"
+    )
+    s = Stack(home, config, ports)
+    started = s.cli("up", "--detach", "--home", str(home), "--config", str(config))
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        yield s
+    finally:
+        stopped = s.cli("down", "--home", str(home))
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+
+
+def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> None:
+    def all_up() -> bool:
+        targets = httpx.get(f"{stack.prometheus}/api/v1/targets", timeout=10).json()
+        active = targets["data"]["activeTargets"]
+        jobs = {t["labels"]["job"] for t in active}
+        expected = {"prometheus", "alertmanager", "agents", "transport-layer", "voice"}
+        return jobs == expected and all(t["health"] == "up" for t in active)
+
+    _wait_for("every scrape target up", all_up, timeout=60)
+    ups = stack.query("up")
+    assert ups
+    assert all(float(u["value"][1]) == 1 for u in ups)
+    managers = httpx.get(f"{stack.prometheus}/api/v1/alertmanagers", timeout=10).json()
+    assert managers["data"]["activeAlertmanagers"], managers
+
+
+def test_status_reports_healthy(stack: Stack) -> None:
+    status = stack.cli("status", "--home", str(stack.home))
+    assert status.returncode == 0, status.stdout + status.stderr
+    for component in ("Prometheus", "Alertmanager", "agent exporter", "transport exporter"):
+        assert component in status.stdout
+
+
+def test_simulated_traffic_moves(stack: Stack) -> None:
+    expr = "sum(agent_transport_messages_total)"
+    _wait_for("transport counters", lambda: stack.scalar(expr) > 0)
+    first = stack.scalar(expr)
+    _wait_for("transport counters to grow", lambda: stack.scalar(expr) > first, timeout=30)
+    assert stack.scalar("agent_transport_throughput_mps") > 0
+    assert stack.scalar("sum(rate(agent_messages_processed_total[30s]))") > 0
+
+
+def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> None:
+    faults = [
+        ("crash", "security-0", "10m"),
+        ("unauthorized_access", "security", "10m"),
+        ("voice_auth_failures", "voice", "10m"),
+        ("audio_capture_anomaly", "voice", "10m"),
+        ("emergency_flood", "director", "1m"),
+    ]
+    for kind, target, length in faults:
+        sent = stack.cli(
+            "fault", kind, "--target", target, "--for", length,
+            "--config", str(stack.config),
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+
+    crashed = 'agent_status{agent_id="security-0",status="failed"} == 1'
+    _wait_for("the crashed agent to show failed", lambda: bool(stack.query(crashed)))
+    assert stack.scalar('agent_health_score{agent_id="security-0"}') == 0
+    _wait_for(
+        "unauthorized access attempts",
+        lambda: stack.scalar("sum(agent_unauthorized_access_total)") > 0,
+    )
+    _wait_for(
+        "voice authentication failures",
+        lambda: stack.scalar('sum(voice_biometric_auth_total{result="failure"})') > 0,
+    )
+    _wait_for(
+        "emergency messages",
+        lambda: stack.scalar('sum(agent_transport_messages_total{msg_type="emergency"})') > 0,
+    )
+
+
+def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
+    def series_names() -> set[str]:
+        response = httpx.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
+        return set(response.json()["data"])
+
+    expected = set()
+    for origin in EXPORTER_ORIGINS:
+        for family in produced_by(origin):
+            suffix = "_bucket" if family.type is MetricType.HISTOGRAM else ""
+            expected.add(family.name + suffix)
+
+    _wait_for("every exporter family in Prometheus", lambda: expected <= series_names())
+
+
+@pytest.mark.parametrize("port_name", ["agent_exporter", "transport_exporter", "voice_exporter"])
+def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool
+    body = httpx.get(f"http://127.0.0.1:{stack.ports[port_name]}/metrics", timeout=10).content
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=body, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert (result.stdout + result.stderr).decode() == ""
+
+
+def test_down_leaves_nothing_running(stack: Stack) -> None:
+    run_dir = stack.home / "run"
+    pids = [int(text) for p in run_dir.glob("*.pid") if (text := p.read_text().strip())]
+    assert len(pids) >= 4  # supervisor, prometheus, alertmanager, simulated system
+    stopped = stack.cli("down", "--home", str(stack.home))
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    _wait_for("every process to exit", lambda: not any(_alive(pid) for pid in pids), 30)
+    for port in stack.ports.values():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))

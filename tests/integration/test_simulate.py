@@ -1,0 +1,304 @@
+"""`agentwatch simulate` as a real process: live exporters, fault injection, history backfill.
+
+Ports are chosen at test time below the kernel's ephemeral range. Waits poll against
+deadlines; nothing asserts after a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agentwatch.render import write_yaml
+from agentwatch.stack import port_in_use
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+needs_promtool = pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="needs promtool (the prometheus package)"
+)
+needs_prometheus = pytest.mark.skipif(
+    shutil.which("prometheus") is None, reason="needs the prometheus binary"
+)
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)", re.MULTILINE)
+
+
+def free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = random.randrange(20000, 32000)
+        if port not in ports and not port_in_use("127.0.0.1", port):
+            ports.append(port)
+    return ports
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "agentwatch", *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def parse(text: str) -> dict[str, float]:
+    """``name{labels}`` -> value for every sample in a Prometheus text exposition."""
+    return {m[1] + (m[2] or ""): float(m[3]) for m in _SAMPLE.finditer(text)}
+
+
+def total(values: dict[str, float], name: str, *labels: str) -> float:
+    return sum(
+        v
+        for series, v in values.items()
+        if series.split("{")[0] == name and all(label in series for label in labels)
+    )
+
+
+@dataclass(frozen=True)
+class Simulation:
+    config: Path
+    ports: dict[str, int]
+    process: subprocess.Popen[str]
+
+    def scrape(self, exporter: str) -> dict[str, float]:
+        response = httpx.get(f"http://127.0.0.1:{self.ports[exporter]}/metrics", timeout=10)
+        response.raise_for_status()
+        return parse(response.text)
+
+    def healthy(self) -> bool:
+        try:
+            return all(
+                httpx.get(f"http://127.0.0.1:{self.ports[name]}/healthz", timeout=2).status_code
+                == 200
+                for name in ("agent_exporter", "transport_exporter", "voice_exporter")
+            )
+        except httpx.HTTPError:
+            return False
+
+
+def write_config(tmp_path: Path, ports: dict[str, int]) -> Path:
+    config = tmp_path / "agentwatch.yaml"
+    write_yaml(
+        config,
+        {
+            "ports": {k: v for k, v in ports.items() if k != "control"},
+            "simulation": {"control_port": ports["control"]},
+        },
+    )
+    return config
+
+
+@pytest.fixture
+def simulation(tmp_path: Path) -> Iterator[Simulation]:
+    names = ("agent_exporter", "transport_exporter", "voice_exporter", "control")
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
+    config = write_config(tmp_path, ports)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agentwatch",
+            "simulate",
+            "--config",
+            str(config),
+            "--fault",
+            "unauthorized_access:type=database:at=1s:for=10m:rate=50",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    running = Simulation(config, ports, process)
+    try:
+        wait_until(lambda: running.healthy() or process.poll() is not None, "the exporters")
+        assert process.poll() is None, process.communicate()[0]
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_live_exporters_faults_and_a_clean_stop(simulation: Simulation) -> None:
+    first = {name: simulation.scrape(name) for name in ("agent_exporter", "transport_exporter")}
+    wait_until(
+        lambda: (
+            total(simulation.scrape("agent_exporter"), "agent_messages_processed_total")
+            > total(first["agent_exporter"], "agent_messages_processed_total") + 1000
+        ),
+        "agents to process more messages",
+    )
+    second = simulation.scrape("transport_exporter")
+    assert total(second, "agent_transport_messages_total") > total(
+        first["transport_exporter"], "agent_transport_messages_total"
+    )
+    assert total(second, "message_flow_matrix_total", 'source_agent="external"') > 0
+    wait_until(
+        lambda: total(simulation.scrape("voice_exporter"), "voice_biometric_auth_total") > 0,
+        "voice authentications",
+    )
+    # The fault given with --fault at start-up.
+    wait_until(
+        lambda: (
+            total(
+                simulation.scrape("agent_exporter"),
+                "agent_unauthorized_access_total",
+                'agent_type="database"',
+            )
+            > 0
+        ),
+        "unauthorized senders to be rejected",
+    )
+
+    # A fault injected from another process, through the CLI.
+    injected = cli(
+        "fault", "crash", "--target", "security", "--for", "5m", "--config", str(simulation.config)
+    )
+    assert injected.returncode == 0, injected.stdout + injected.stderr
+    assert "security-0, security-1" in injected.stdout
+    wait_until(
+        lambda: (
+            total(
+                simulation.scrape("agent_exporter"),
+                "agent_status",
+                'agent_type="security"',
+                'status="failed"',
+            )
+            == 2
+        ),
+        "both security agents to fail",
+    )
+    agents = simulation.scrape("agent_exporter")
+    assert total(agents, "system_active_agents", 'agent_type="security"') == 0
+    assert total(agents, "agent_health_score", 'agent_type="security"') == 0
+    wait_until(
+        lambda: (
+            total(
+                simulation.scrape("transport_exporter"),
+                "agent_transport_errors_total",
+                'error_type="delivery_failed"',
+            )
+            > 0
+        ),
+        "deliveries to the crashed agents to fail",
+    )
+    listed = cli("fault", "list", "--config", str(simulation.config))
+    assert listed.returncode == 0
+    assert "crash:type=security" in listed.stdout
+
+    simulation.process.send_signal(signal.SIGTERM)
+    out, _ = simulation.process.communicate(timeout=20)
+    assert simulation.process.returncode == 0, out
+    assert "simulated" in out
+    for port in simulation.ports.values():
+        assert not port_in_use("127.0.0.1", port)
+
+
+def test_a_port_in_use_is_named(tmp_path: Path) -> None:
+    names = ("agent_exporter", "transport_exporter", "voice_exporter", "control")
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
+    config = write_config(tmp_path, ports)
+    with contextlib.closing(socket.socket()) as holder:
+        holder.bind(("127.0.0.1", ports["transport_exporter"]))
+        holder.listen()
+        result = cli("simulate", "--config", str(config), "--duration", "5s")
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())
+    assert f"transport exporter cannot listen on 127.0.0.1:{ports['transport_exporter']}" in message
+    # What had started is stopped again.
+    assert not port_in_use("127.0.0.1", ports["agent_exporter"])
+
+
+@needs_promtool
+def test_backfill_writes_blocks_prometheus_can_query(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    started = time.time()
+    result = cli(
+        "simulate",
+        "--backfill",
+        "2h",
+        "--tsdb",
+        str(data),
+        "--step",
+        "60s",
+        "--fault",
+        "crash:agent=security-0:at=30m:for=20m",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "simulated history" in result.stdout
+    listing = subprocess.run(
+        ["promtool", "tsdb", "list", str(data)], capture_output=True, text=True, check=True
+    )
+    blocks = listing.stdout.strip().splitlines()[1:]
+    assert blocks, listing.stdout
+    assert not list(tmp_path.glob("agentwatch-om-*")), "the OpenMetrics spool was left behind"
+
+    if shutil.which("prometheus") is None:
+        pytest.skip("no prometheus binary to query the blocks with")
+    (port,) = free_ports(1)
+    config = tmp_path / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 15s\n")
+    prometheus = subprocess.Popen(
+        [
+            "prometheus",
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=30d",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{base}/-/ready", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, "prometheus")
+
+        def query(promql: str, at: float) -> list[float]:
+            """The values of an instant query's series at ``at``."""
+            answer = httpx.get(
+                f"{base}/api/v1/query", params={"query": promql, "time": at}, timeout=10
+            ).json()
+            assert answer["status"] == "success", answer
+            return [float(series["value"][1]) for series in answer["data"]["result"]]
+
+        an_hour_ago = started - 3600
+        (rate,) = query('sum(rate(agent_messages_processed_total{job="agents"}[5m]))', an_hour_ago)
+        assert 500 < rate < 10_000
+        # The crash 30 minutes into the history, seen as Prometheus sees a scraped failure.
+        failed = query(
+            'agent_status{agent_id="security-0",status="failed",instance!=""}',
+            started - 2 * 3600 + 40 * 60,
+        )
+        assert failed == [1.0]
+    finally:
+        prometheus.terminate()
+        prometheus.wait(timeout=30)
