@@ -9,33 +9,20 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 
 from agentwatch.catalog import MetricType, Origin, produced_by
+from tests.integration.support import alive, free_ports, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 EXPORTER_ORIGINS = (Origin.AGENT_EXPORTER, Origin.TRANSPORT_EXPORTER, Origin.VOICE_EXPORTER)
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    for _ in range(count):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 @dataclass
@@ -69,32 +56,13 @@ class Stack:
         return float(result[0]["value"][1]) if result else float("nan")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _wait_for(what: str, check: Callable[[], bool], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     names = [
         "prometheus", "alertmanager", "agent_exporter", "transport_exporter",
         "framework_exporter", "analytics_exporter", "voice_exporter", "otlp_http", "console",
     ]  # fmt: skip
-    ports = dict(zip([*names, "control"], _free_ports(len(names) + 1), strict=True))
+    ports = dict(zip([*names, "control"], free_ports(len(names) + 1), strict=True))
     home = tmp_path_factory.mktemp("home")
     config = home.parent / "agentwatch.yaml"
     port_lines = "".join(f"  {name}: {ports[name]}\n" for name in names)
@@ -123,7 +91,7 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
         expected = {"prometheus", "alertmanager", "agents", "transport-layer", "voice"}
         return jobs == expected and all(t["health"] == "up" for t in active)
 
-    _wait_for("every scrape target up", all_up, timeout=60)
+    wait_until(all_up, "every scrape target up", 60)
     ups = stack.query("up")
     assert ups
     assert all(float(u["value"][1]) == 1 for u in ups)
@@ -140,11 +108,12 @@ def test_status_reports_healthy(stack: Stack) -> None:
 
 def test_simulated_traffic_moves(stack: Stack) -> None:
     expr = "sum(agent_transport_messages_total)"
-    _wait_for("transport counters", lambda: stack.scalar(expr) > 0)
+    wait_until(lambda: stack.scalar(expr) > 0, "transport counters", 90)
     first = stack.scalar(expr)
-    _wait_for("transport counters to grow", lambda: stack.scalar(expr) > first, timeout=30)
+    wait_until(lambda: stack.scalar(expr) > first, "transport counters to grow", 30)
     assert stack.scalar("agent_transport_throughput_mps") > 0
-    assert stack.scalar("sum(rate(agent_messages_processed_total[30s]))") > 0
+    processed = "sum(rate(agent_messages_processed_total[30s]))"
+    wait_until(lambda: stack.scalar(processed) > 0, "a processing rate over two scrapes", 60)
 
 
 def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> None:
@@ -163,20 +132,14 @@ def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> Non
         assert sent.returncode == 0, sent.stdout + sent.stderr
 
     crashed = 'agent_status{agent_id="security-0",status="failed"} == 1'
-    _wait_for("the crashed agent to show failed", lambda: bool(stack.query(crashed)))
+    wait_until(lambda: bool(stack.query(crashed)), "the crashed agent to show failed", 90)
     assert stack.scalar('agent_health_score{agent_id="security-0"}') == 0
-    _wait_for(
-        "unauthorized access attempts",
-        lambda: stack.scalar("sum(agent_unauthorized_access_total)") > 0,
-    )
-    _wait_for(
-        "voice authentication failures",
-        lambda: stack.scalar('sum(voice_biometric_auth_total{result="failure"})') > 0,
-    )
-    _wait_for(
-        "emergency messages",
-        lambda: stack.scalar('sum(agent_transport_messages_total{msg_type="emergency"})') > 0,
-    )
+    for expr, what in (
+        ("sum(agent_unauthorized_access_total)", "unauthorized access attempts"),
+        ('sum(voice_biometric_auth_total{result="failure"})', "voice authentication failures"),
+        ('sum(agent_transport_messages_total{msg_type="emergency"})', "emergency messages"),
+    ):
+        wait_until(lambda expr=expr: stack.scalar(expr) > 0, what)  # type: ignore[misc]
 
 
 def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
@@ -190,7 +153,7 @@ def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
             suffix = "_bucket" if family.type is MetricType.HISTOGRAM else ""
             expected.add(family.name + suffix)
 
-    _wait_for("every exporter family in Prometheus", lambda: expected <= series_names())
+    wait_until(lambda: expected <= series_names(), "every exporter family in Prometheus", 90)
 
 
 @pytest.mark.parametrize("port_name", ["agent_exporter", "transport_exporter", "voice_exporter"])
@@ -211,7 +174,7 @@ def test_down_leaves_nothing_running(stack: Stack) -> None:
     assert len(pids) >= 4  # supervisor, prometheus, alertmanager, simulated system
     stopped = stack.cli("down", "--home", str(stack.home))
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    _wait_for("every process to exit", lambda: not any(_alive(pid) for pid in pids), 30)
+    wait_until(lambda: not any(alive(pid) for pid in pids), "every process to exit", 30)
     for port in stack.ports.values():
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,7 +7,6 @@ deadlines; nothing asserts after a fixed sleep.
 from __future__ import annotations
 
 import contextlib
-import random
 import re
 import shutil
 import signal
@@ -15,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,33 +23,11 @@ import pytest
 
 from agentwatch.render import write_yaml
 from agentwatch.stack import port_in_use
+from tests.integration.support import free_ports, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-needs_promtool = pytest.mark.skipif(
-    shutil.which("promtool") is None, reason="needs promtool (the prometheus package)"
-)
-needs_prometheus = pytest.mark.skipif(
-    shutil.which("prometheus") is None, reason="needs the prometheus binary"
-)
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)", re.MULTILINE)
-
-
-def free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = random.randrange(20000, 32000)
-        if port not in ports and not port_in_use("127.0.0.1", port):
-            ports.append(port)
-    return ports
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -231,7 +208,6 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     assert not port_in_use("127.0.0.1", ports["agent_exporter"])
 
 
-@needs_promtool
 def test_backfill_writes_blocks_prometheus_can_query(tmp_path: Path) -> None:
     data = tmp_path / "data"
     started = time.time()
@@ -255,8 +231,7 @@ def test_backfill_writes_blocks_prometheus_can_query(tmp_path: Path) -> None:
     assert blocks, listing.stdout
     assert not list(tmp_path.glob("agentwatch-om-*")), "the OpenMetrics spool was left behind"
 
-    if shutil.which("prometheus") is None:
-        pytest.skip("no prometheus binary to query the blocks with")
+    assert shutil.which("prometheus"), "prometheus is missing: run scripts/install-system-deps.sh"
     (port,) = free_ports(1)
     config = tmp_path / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 15s\n")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,16 +34,11 @@ from agentwatch.stack import (
     read_state,
     up_stack,
 )
+from tests.integration.support import alive, free_ports, wait_until
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.timeout(120),
-    pytest.mark.skipif(
-        shutil.which("prometheus") is None or shutil.which("promtool") is None,
-        reason="needs the prometheus and prometheus-alertmanager packages "
-        "(scripts/install-system-deps.sh)",
-    ),
-]
+# The binaries are installed by `make test` (scripts/install-system-deps.sh); a missing one
+# fails these tests rather than skipping them.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 STANDIN = Path(__file__).with_name("standin_simulate.py")
 PORT_NAMES = (
@@ -114,23 +107,6 @@ def output(result: subprocess.CompletedProcess[str]) -> str:
     return " ".join((result.stdout + result.stderr).split())
 
 
-def _free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = random.randrange(20000, 32000)
-        if port not in ports and not port_in_use("127.0.0.1", port):
-            ports.append(port)
-    return ports
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.25)
-
-
 def processes_of(home: Path) -> list[psutil.Process]:
     """Live processes whose command line mentions ``home``."""
     found = []
@@ -173,7 +149,7 @@ def all_up(stack: Stack, jobs: set[str]) -> bool:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    *free, control_port = _free_ports(len(PORT_NAMES) + 1)
+    *free, control_port = free_ports(len(PORT_NAMES) + 1)
     ports = dict(zip(PORT_NAMES, free, strict=True))
     config = tmp_path / "agentwatch.yaml"
     fast = {"interval": "1s"}
@@ -245,7 +221,7 @@ def test_up_status_down(stack: Stack) -> None:
     down = stack.cli("down")
     assert down.returncode == 0, output(down)
     assert "stopped supervisor" in output(down)
-    assert not [pid for pid in pids if psutil.pid_exists(pid) and _alive(pid)]
+    assert not [pid for pid in pids if psutil.pid_exists(pid) and alive(pid)]
     assert processes_of(stack.home) == []
     assert not port_in_use("127.0.0.1", stack.ports["prometheus"])
     assert not port_in_use("127.0.0.1", stack.ports["alertmanager"])
@@ -254,13 +230,6 @@ def test_up_status_down(stack: Stack) -> None:
     after = stack.cli("status")
     assert after.returncode == 1
     assert "Nothing is running" in output(after)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def test_data_survives_down_and_up(stack: Stack) -> None:
