@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,3 +180,33 @@ def test_down_leaves_nothing_running(stack: Stack) -> None:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))
+
+
+def test_up_with_history_backfills_days_before_now(tmp_path: Path) -> None:
+    prometheus, alertmanager, control = free_ports(3)
+    config = tmp_path / "agentwatch.yaml"
+    config.write_text(
+        f"ports:\n  prometheus: {prometheus}\n  alertmanager: {alertmanager}\n"
+        f"simulation:\n  control_port: {control}\n"
+    )
+    stack = Stack(tmp_path / "home", config, {"prometheus": prometheus})
+    started = stack.cli(
+        "up", "--detach", "--no-demo", "--history", "3h",
+        "--home", str(stack.home), "--config", str(config),
+    )  # fmt: skip
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert "simulated history" in started.stdout
+        two_hours_ago = time.time() - 2 * 3600
+        response = httpx.get(
+            f"{stack.prometheus}/api/v1/query",
+            params={"query": "count(agent_status)", "time": two_hours_ago},
+            timeout=10,
+        )
+        result = response.json()["data"]["result"]
+        assert result, "no backfilled agent_status two hours ago"
+        # 28 agent types x 2 agents x 5 statuses
+        assert float(result[0]["value"][1]) == 28 * 2 * 5
+    finally:
+        stopped = stack.cli("down", "--home", str(stack.home))
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
