@@ -31,6 +31,7 @@ bench: setup
 
 generate: setup
 	$(BIN)/agentwatch docs --out docs
+	$(BIN)/agentwatch generate --out monitoring
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

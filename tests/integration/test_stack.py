@@ -23,6 +23,7 @@ import httpx
 import psutil
 import pytest
 
+from agentwatch.generate.rules import rule_files
 from agentwatch.render import write_yaml
 from agentwatch.spec import load_spec
 from agentwatch.stack import (
@@ -205,8 +206,11 @@ def test_up_status_down(stack: Stack) -> None:
         ),
         "the Alertmanager to be active",
     )
+    # HOME/rules holds exactly the generated rules, loaded; the stray file is gone.
     groups = api(stack, "/api/v1/rules")["groups"]
-    assert [g["file"] for g in groups] == [str(rules / "smoke.yml")]
+    expected = {str(rules / name) for name in rule_files(load_spec(stack.config))}
+    assert {g["file"] for g in groups} == expected
+    assert not (rules / "smoke.yml").exists()
 
     status = stack.cli("status")
     assert status.returncode == 0, output(status)

@@ -411,9 +411,8 @@ def _framework(name: str, unit: str, help_text: str) -> MetricFamily:
 
 
 def _rule(name: str, unit: str, labels: tuple[str, ...], help_text: str) -> MetricFamily:
-    return MetricFamily(
-        name, G, unit, labels, help_text, Origin.RECORDING_RULE, seed="000", planned_in=3
-    )
+    # Produced by agentwatch.generate.rules from instrumented data.
+    return MetricFamily(name, G, unit, labels, help_text, Origin.RECORDING_RULE, seed="000")
 
 
 _FRAMEWORK_FAMILIES = [

@@ -2,6 +2,7 @@
 
 from . import (
     _docs,  # noqa: F401  (each module registers its commands)
+    _generate,  # noqa: F401
     _simulate,  # noqa: F401
     _stack,  # noqa: F401
 )

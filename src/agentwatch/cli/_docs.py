@@ -1,4 +1,4 @@
-"""agentwatch docs: regenerate the reference documents from the catalog."""
+"""agentwatch docs: regenerate the reference documents from the catalog and the rules."""
 
 from __future__ import annotations
 
@@ -8,17 +8,24 @@ from typing import Annotated
 import typer
 
 from agentwatch.generate.metrics_doc import metrics_markdown
+from agentwatch.generate.runbooks import runbooks_markdown
 from agentwatch.render import write_text
 
 from ._app import app
-from ._common import console
+from ._common import ConfigOption, console, load_config
 
 
 @app.command(hidden=True)
 def docs(
     out: Annotated[Path, typer.Option("--out", help="docs directory")] = Path("docs"),
+    config: ConfigOption = None,
 ) -> None:
-    """Regenerate docs/metrics.md from the metric catalog."""
-    target = out / "metrics.md"
-    write_text(target, metrics_markdown())
-    console.print(f"wrote {target}")
+    """Regenerate docs/metrics.md (from the catalog) and docs/runbooks.md (from the alerts)."""
+    spec = load_config(config)
+    for name, text in (
+        ("metrics.md", metrics_markdown()),
+        ("runbooks.md", runbooks_markdown(spec)),
+    ):
+        target = out / name
+        write_text(target, text)
+        console.print(f"wrote {target}")

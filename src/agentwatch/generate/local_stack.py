@@ -1,4 +1,5 @@
-"""prometheus.yml and alertmanager.yml for the local stack that ``agentwatch up`` runs.
+"""prometheus.yml for the local stack that ``agentwatch up`` runs (and, with other hosts, for
+the production tree).
 
 Pure: the spec in, plain dicts out. ``agentwatch.stack`` writes them with ``agentwatch.render``.
 """
@@ -6,21 +7,32 @@ Pure: the spec in, plain dicts out. ``agentwatch.stack`` writes them with ``agen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from agentwatch.spec import ScrapeJob, Spec
 
 __all__ = [
-    "LOCAL_RECEIVER",
-    "alertmanager_config",
+    "AGENTS_JOB",
+    "ALERTMANAGER_JOB",
+    "EXPORTER_JOBS",
+    "PROMETHEUS_JOB",
+    "TRANSPORT_JOB",
+    "VOICE_JOB",
+    "Hosts",
     "connect_host",
     "host_port",
+    "local_hosts",
     "prometheus_config",
 ]
 
-# Nothing outside this machine can be notified from the local stack, so every alert goes to a
-# receiver with no notifier: Alertmanager still groups, silences and shows them in its UI.
-LOCAL_RECEIVER = "local"
+# Scrape job names: rules, dashboards and backfilled history select series by them.
+PROMETHEUS_JOB = "prometheus"
+ALERTMANAGER_JOB = "alertmanager"
+AGENTS_JOB = "agents"
+TRANSPORT_JOB = "transport-layer"
+VOICE_JOB = "voice"
+EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB)
 
 # A server bound to a wildcard address is reached through loopback: Prometheus needs a
 # concrete address to scrape, and loopback is the one every machine has.
@@ -48,25 +60,45 @@ def _job(name: str, target: str, scrape: ScrapeJob | None = None) -> dict[str, A
     return job
 
 
-def prometheus_config(spec: Spec, *, rule_files: Sequence[str], demo: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Hosts:
+    """Where Prometheus finds each service: loopback locally, service names in compose."""
+
+    prometheus: str
+    alertmanager: str
+    exporters: str
+
+
+def local_hosts(spec: Spec) -> Hosts:
+    host = connect_host(spec.listen_address)
+    return Hosts(prometheus=host, alertmanager=host, exporters=host)
+
+
+def prometheus_config(
+    spec: Spec, *, rule_files: Sequence[str], demo: bool, hosts: Hosts | None = None
+) -> dict[str, Any]:
     """Prometheus scraping itself, the local Alertmanager and, with ``demo``, the simulated
     system's three exporters; alerts go to the local Alertmanager.
 
     ``rule_files`` are globs as Prometheus reads them (absolute, or relative to the config file).
+    ``hosts`` defaults to the local stack's (the spec's listen address).
     """
-    host = connect_host(spec.listen_address)
+    hosts = hosts or local_hosts(spec)
     ports = spec.ports
     jobs = [
-        _job("prometheus", host_port(host, ports.prometheus)),
-        _job("alertmanager", host_port(host, ports.alertmanager)),
+        _job(PROMETHEUS_JOB, host_port(hosts.prometheus, ports.prometheus)),
+        _job(ALERTMANAGER_JOB, host_port(hosts.alertmanager, ports.alertmanager)),
     ]
     if demo:
+        exporters = hosts.exporters
         jobs += [
-            _job("agents", host_port(host, ports.agent_exporter), spec.scrape.agents),
+            _job(AGENTS_JOB, host_port(exporters, ports.agent_exporter), spec.scrape.agents),
             _job(
-                "transport-layer", host_port(host, ports.transport_exporter), spec.scrape.transport
+                TRANSPORT_JOB,
+                host_port(exporters, ports.transport_exporter),
+                spec.scrape.transport,
             ),
-            _job("voice", host_port(host, ports.voice_exporter), spec.scrape.voice),
+            _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice),
         ]
     return {
         "global": {
@@ -76,27 +108,13 @@ def prometheus_config(spec: Spec, *, rule_files: Sequence[str], demo: bool) -> d
         },
         "alerting": {
             "alertmanagers": [
-                {"static_configs": [{"targets": [host_port(host, ports.alertmanager)]}]}
+                {
+                    "static_configs": [
+                        {"targets": [host_port(hosts.alertmanager, ports.alertmanager)]}
+                    ]
+                }
             ]
         },
         "rule_files": list(rule_files),
         "scrape_configs": jobs,
-    }
-
-
-def alertmanager_config() -> dict[str, Any]:
-    """Seed 004's route (grouping and timings) with the local receiver as the default.
-
-    The seed's PagerDuty and web-hook receivers need endpoints and credentials that do not exist
-    on a developer's machine; a receiver with no notifiers keeps the configuration valid.
-    """
-    return {
-        "route": {
-            "receiver": LOCAL_RECEIVER,
-            "group_by": ["alertname", "cluster"],
-            "group_wait": "10s",
-            "group_interval": "10s",
-            "repeat_interval": "1h",
-        },
-        "receivers": [{"name": LOCAL_RECEIVER}],
     }

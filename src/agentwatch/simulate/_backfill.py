@@ -34,7 +34,13 @@ from pathlib import Path
 from types import FrameType
 
 from agentwatch.exporters import Collector
-from agentwatch.generate.local_stack import connect_host, host_port
+from agentwatch.generate.local_stack import (
+    AGENTS_JOB,
+    TRANSPORT_JOB,
+    VOICE_JOB,
+    connect_host,
+    host_port,
+)
 from agentwatch.spec import Spec
 
 from ._engine import Engine
@@ -62,9 +68,8 @@ BLOCK_SECONDS = 2 * 3600.0
 MAX_TICK = 10.0
 # Processes a backfill uses at most (one per core, at most one per 2-hour chunk).
 MAX_WORKERS = 8
-# Job names as the local stack's prometheus.yml scrapes the three exporters
-# (agentwatch.generate.local_stack.prometheus_config; a test keeps the two in step).
-JOBS = {"agent": "agents", "transport": "transport-layer", "voice": "voice"}
+# Job names as the local stack's prometheus.yml scrapes the three exporters.
+JOBS = {"agent": AGENTS_JOB, "transport": TRANSPORT_JOB, "voice": VOICE_JOB}
 
 
 class BackfillError(RuntimeError):

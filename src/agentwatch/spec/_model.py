@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
+    "Alerting",
     "Duration",
     "Ports",
     "ScrapeJob",
@@ -143,6 +145,65 @@ class Storage(_Strict):
     retention: Duration = "15d"
 
 
+def _check_webhook_url(text: str) -> str:
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+        raise ValueError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
+def _check_location(text: str) -> str:
+    # Alertmanager resolves the name with Go's IANA time-zone database; Python's is the same one.
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ValueError(
+            f"expected an IANA time zone such as UTC or Europe/Berlin, got {text!r}"
+        ) from None
+    return text
+
+
+WebhookUrl = Annotated[str, AfterValidator(_check_webhook_url)]
+# A file name inside the secrets directory: a name, never a value and never a path, so the
+# same spec works for the production tree and for a local home.
+SecretFileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=255)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
+
+
+class Alerting(_Strict):
+    """Where Alertmanager sends alerts. URLs are configuration; secrets (the PagerDuty routing
+    key, webhook bearer tokens) are only named here, as files in the secrets directory, so no
+    generated file ever holds one."""
+
+    # Seed 004's default receiver is a web hook; the default is a local receiver a test can run.
+    webhook_url: WebhookUrl = "http://127.0.0.1:9095/alerts"
+    # Bearer token sent to the default web hook (and to the team hooks that fall back to it).
+    webhook_token_file: SecretFileName | None = None
+    # Team web hooks; unset, the team's alerts go to ``webhook_url``.
+    security_webhook_url: WebhookUrl | None = None
+    security_webhook_token_file: SecretFileName | None = None
+    voice_webhook_url: WebhookUrl | None = None
+    voice_webhook_token_file: SecretFileName | None = None
+    # Off by default: a routing key is a secret that a fresh checkout does not have. Off,
+    # critical alerts and SLO pages go to the web hooks instead.
+    pagerduty: bool = False
+    pagerduty_routing_key_file: SecretFileName = "pagerduty_routing_key"
+    # Unset: Alertmanager's own default (PagerDuty's Events API v2).
+    pagerduty_url: WebhookUrl | None = None
+    # Slow SLO burns page only in business hours (seed 004): weekdays, start to end, here.
+    business_hours_location: Annotated[str, AfterValidator(_check_location)] = "UTC"
+    business_hours_start: ClockTime = "09:00"
+    business_hours_end: ClockTime = "17:00"
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Alerting:
+        if self.business_hours_start >= self.business_hours_end:
+            raise ValueError(
+                f"business hours start ({self.business_hours_start}) must be before their end "
+                f"({self.business_hours_end})"
+            )
+        return self
+
+
 class Spec(_Strict):
     version: Literal[1] = 1
     # Attached to every series and alert as the ``cluster`` label (seed 004 groups alerts by it).
@@ -154,6 +215,7 @@ class Spec(_Strict):
     thresholds: Thresholds = Thresholds()
     simulation: Simulation = Simulation()
     storage: Storage = Storage()
+    alerting: Alerting = Alerting()
 
     @model_validator(mode="after")
     def _distinct_agent_types(self) -> Spec:

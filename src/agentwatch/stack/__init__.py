@@ -23,13 +23,16 @@ from ._state import HomeLock, read_state
 from ._status import EndpointStatus, StackStatus, stack_status
 from ._supervisor import Supervisor
 from ._up import open_stack, plan_stack, run_foreground, up_stack
+from ._validate import COMPOSE_FILE, CheckResult, check_tree
 
 __all__ = [
+    "COMPOSE_FILE",
     "EXIT_BAD_CONFIG",
     "EXIT_RUNTIME",
     "AlreadyRunningError",
     "Binaries",
     "BinaryNotFoundError",
+    "CheckResult",
     "Component",
     "ConfigInvalidError",
     "Endpoint",
@@ -47,6 +50,7 @@ __all__ = [
     "backfill_history",
     "build_plan",
     "check_ports",
+    "check_tree",
     "find_binaries",
     "open_stack",
     "plan_stack",

@@ -6,7 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from agentwatch.generate.local_stack import alertmanager_config, prometheus_config
+from agentwatch.generate.alertmanager import alertmanager_config
+from agentwatch.generate.local_stack import prometheus_config
+from agentwatch.generate.rules import rule_files
 from agentwatch.render import write_yaml
 
 from ._errors import ConfigInvalidError
@@ -24,7 +26,18 @@ def render_configs(plan: StackPlan) -> list[Path]:
         home.prometheus_config,
         prometheus_config(plan.spec, rule_files=[home.rules_glob], demo=plan.demo),
     )
-    write_yaml(home.alertmanager_config, alertmanager_config())
+    write_yaml(
+        home.alertmanager_config,
+        alertmanager_config(plan.spec, secrets_dir=str(home.root / "secrets")),
+    )
+    # The same rules `agentwatch generate` writes: what runs locally is what the tests ran.
+    # HOME/rules belongs to agentwatch, so rules no longer generated are removed.
+    rules = rule_files(plan.spec)
+    for stale in home.rules_dir.glob("*.yml"):
+        if stale.name not in rules:
+            stale.unlink()
+    for name, content in rules.items():
+        write_yaml(home.rules_dir / name, content)
     return [home.prometheus_config, home.alertmanager_config]
 
 

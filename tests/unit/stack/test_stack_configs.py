@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from agentwatch.generate.rules import rule_files
 from agentwatch.spec import Spec
 from agentwatch.stack import Binaries, ConfigInvalidError, StackHome, build_plan
 from agentwatch.stack._configs import render_configs, validate_configs
@@ -35,7 +36,8 @@ def test_render_writes_both_files_and_the_rules_dir(tmp_path: Path) -> None:
     assert home.rules_dir.is_dir()
     prometheus = yaml.safe_load(home.prometheus_config.read_text())
     assert prometheus["rule_files"] == [f"{home.root}/rules/*.yml"]
-    assert yaml.safe_load(home.alertmanager_config.read_text())["route"]["receiver"] == "local"
+    assert yaml.safe_load(home.alertmanager_config.read_text())["route"]["receiver"] == "web.hook"
+    assert sorted(p.name for p in home.rules_dir.glob("*.yml")) == sorted(rule_files(Spec()))
 
 
 @pytest.mark.parametrize("demo", [True, False])

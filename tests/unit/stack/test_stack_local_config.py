@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from agentwatch.generate.local_stack import (
-    alertmanager_config,
     connect_host,
     host_port,
     prometheus_config,
@@ -84,19 +83,6 @@ def test_prometheus_config_follows_the_spec() -> None:
         "static_configs": [{"targets": ["127.0.0.1:18000"]}],
     }
     assert config["rule_files"] == ["rules/*.yml"]
-
-
-def test_alertmanager_config_routes_everything_to_the_local_receiver() -> None:
-    assert alertmanager_config() == {
-        "route": {
-            "receiver": "local",
-            "group_by": ["alertname", "cluster"],
-            "group_wait": "10s",
-            "group_interval": "10s",
-            "repeat_interval": "1h",
-        },
-        "receivers": [{"name": "local"}],
-    }
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,60 @@
+"""Prometheus recording and alerting rules, and their promtool unit tests, from the spec.
+
+Pure: ``rule_files(spec)`` and ``promtool_tests(spec)`` return plain data keyed by file name;
+``agentwatch.render`` writes them. The test files name the rule files by bare name, so both
+belong in the same directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentwatch.spec import Spec
+
+from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
+from ._constants import RUNBOOK_BASE
+from ._recording import recording_groups, recording_names
+from ._tests import RECORDING_FILE, alert_file, alert_tests, recording_tests, test_file
+
+__all__ = [
+    "ALERT_NAMES",
+    "CATEGORIES",
+    "RECORDING_FILE",
+    "RUNBOOK_BASE",
+    "Alert",
+    "alerts",
+    "promtool_tests",
+    "recording_names",
+    "rule_files",
+    "runbook_url",
+]
+
+# promtool evaluates rules this often in the tests; it matches the input series' step.
+_TEST_EVALUATION_INTERVAL = "1m"
+
+
+def rule_files(spec: Spec) -> dict[str, dict[str, Any]]:
+    """File name -> Prometheus rule file: recording rules first, then one file per category."""
+    files: dict[str, dict[str, Any]] = {RECORDING_FILE: {"groups": recording_groups(spec)}}
+    for category, group in alert_groups(spec).items():
+        files[alert_file(category)] = {"groups": [group]}
+    return files
+
+
+def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
+    """File name -> promtool test file, one per rule file; alert tests load the recording
+    rules too, because several alerts read recorded series."""
+    tests = {
+        test_file(RECORDING_FILE): _test_file([RECORDING_FILE], recording_tests(spec)),
+    }
+    for rule_file, cases in alert_tests(spec).items():
+        tests[test_file(rule_file)] = _test_file([RECORDING_FILE, rule_file], cases)
+    return tests
+
+
+def _test_file(rule_files: list[str], cases: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rule_files": rule_files,
+        "evaluation_interval": _TEST_EVALUATION_INTERVAL,
+        "tests": cases,
+    }

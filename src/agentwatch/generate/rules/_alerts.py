@@ -1,0 +1,314 @@
+"""Alerting rules: every alert the seeds name, with thresholds from the spec.
+
+Each alert's description is written once, as a Python format string over ``{value}`` and
+``{labels[...]}``; the rule gets it rendered into Prometheus template syntax and the promtool
+tests get it rendered with the values they expect, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from agentwatch import catalog
+from agentwatch.spec import Spec
+
+from . import _constants as k
+from . import _recording as rec
+
+__all__ = [
+    "ALERT_NAMES",
+    "CATEGORIES",
+    "Alert",
+    "Category",
+    "Severity",
+    "alert_groups",
+    "alerts",
+    "num",
+    "runbook_url",
+]
+
+Severity = Literal["critical", "warning"]
+Category = Literal["transport", "agents", "system", "framework", "security", "voice", "analytics"]
+CATEGORIES: tuple[Category, ...] = (
+    "transport",
+    "agents",
+    "system",
+    "framework",
+    "security",
+    "voice",
+    "analytics",
+)
+
+
+def num(value: float) -> str:
+    """A threshold as PromQL and people read it: ``4000000``, ``0.999``, never ``4e+06``."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def runbook_url(alertname: str) -> str:
+    return f"{k.RUNBOOK_BASE}#{alertname.lower()}"
+
+
+class _TemplateLabels:
+    """``{labels[x]}`` in a description becomes ``{{ $labels.x }}`` in the rule."""
+
+    def __getitem__(self, key: str) -> str:
+        return f"{{{{ $labels.{key} }}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    name: str
+    category: Category
+    severity: Severity
+    expr: str
+    summary: str
+    # Python format string over {value} and {labels[name]}.
+    description: str
+    # printf format for $value in the description, e.g. "%.0f".
+    value_format: str = "%.2f"
+
+    @property
+    def for_(self) -> str:
+        return k.FOR[self.name]
+
+    def describe(self, labels: Mapping[str, str], value: float) -> str:
+        """The description Alertmanager shows for ``labels`` and ``value``."""
+        return self.description.format(value=self.value_format % value, labels=labels)
+
+    def annotations(
+        self, labels: Mapping[str, str] | None = None, value: float = 0.0
+    ) -> dict[str, str]:
+        """Annotations as the rule carries them (``labels`` None) or as they render."""
+        if labels is None:
+            description = self.description.format(
+                value=f'{{{{ printf "{self.value_format}" $value }}}}', labels=_TemplateLabels()
+            )
+        else:
+            description = self.describe(labels, value)
+        return {
+            "summary": self.summary,
+            "description": description,
+            "runbook_url": runbook_url(self.name),
+        }
+
+    def rule(self) -> dict[str, Any]:
+        rule: dict[str, Any] = {"alert": self.name, "expr": self.expr}
+        # A zero `for` fires on the first evaluation that sees the condition.
+        if self.for_ != "0s":
+            rule["for"] = self.for_
+        rule["labels"] = {"severity": self.severity, "category": self.category}
+        rule["annotations"] = self.annotations()
+        return rule
+
+
+def alerts(spec: Spec) -> tuple[Alert, ...]:
+    t = spec.thresholds
+    c = catalog
+    up = "up"  # Prometheus's own scrape-health series, not an agentwatch metric.
+    security = f'agent_type="{k.SECURITY_AGENT_TYPE}"'
+    active = c.SYSTEM_ACTIVE_AGENTS.name
+    return (
+        Alert(
+            "FrameworkQualityDrop",
+            "framework",
+            "warning",
+            f"{c.by_name('claude_framework_quality_score').name}"
+            f" < {num(t.framework_quality_score_min)}",
+            f"Framework quality score has dropped below {num(t.framework_quality_score_min)}",
+            "The framework quality score is {value}"
+            f" (minimum {num(t.framework_quality_score_min)}).",
+            "%.1f",
+        ),
+        Alert(
+            "AgentPerformanceDegradation",
+            "agents",
+            "critical",
+            f"{rec.RESPONSE_TIME} > {num(t.agent_response_time_max_ms)}",
+            f"Agent response time exceeds {num(t.agent_response_time_max_ms)} ms",
+            "p95 response time of {labels[agent_type]} agents is {value} ms"
+            f" (limit {num(t.agent_response_time_max_ms)} ms).",
+            "%.0f",
+        ),
+        Alert(
+            "TransportThroughputLow",
+            "transport",
+            "critical",
+            f"{rec.TRANSPORT_MESSAGES_RATE}{{{rec.SENT}}} < {num(t.transport_throughput_min_mps)}",
+            "Transport throughput is below "
+            f"{num(t.transport_throughput_min_mps)} messages per second",
+            "Transport job {labels[job]} sends {value} messages/s"
+            f" (minimum {num(t.transport_throughput_min_mps)}).",
+            "%.0f",
+        ),
+        Alert(
+            "AgentFailurePredicted",
+            "agents",
+            "critical",
+            f"{c.FAILURE_PREDICTION_SCORE.name} > {num(t.failure_prediction_max)}",
+            "An agent is predicted to fail soon",
+            "Agent {labels[agent_id]} ({labels[agent_type]}) has failure risk {value}"
+            f" (limit {num(t.failure_prediction_max)}).",
+            "%.0f",
+        ),
+        Alert(
+            "SystemAvailabilityLow",
+            "system",
+            "critical",
+            f"{rec.AVAILABILITY} < {num(t.availability_min)}",
+            f"System availability is below {num(t.availability_min)}",
+            "Over the last 5 minutes, {value} of sent messages were processed without an"
+            f" agent or transport error (objective {num(t.availability_min)}).",
+            "%.4f",
+        ),
+        Alert(
+            "MemoryUsageCritical",
+            "agents",
+            "critical",
+            f"{c.AGENT_RESOURCE_USAGE.name}{{{rec.MEMORY}}} > {num(t.memory_usage_max_ratio)}",
+            "An agent is close to its memory limit",
+            "Agent {labels[agent_id]} ({labels[agent_type]}) uses {value} of its memory limit"
+            f" (limit {num(t.memory_usage_max_ratio)}).",
+            "%.3f",
+        ),
+        Alert(
+            "HighLatencyP99",
+            "transport",
+            "warning",
+            f"{rec.TRANSPORT_LATENCY['p99'][1]} > {num(t.latency_p99_max_seconds)}",
+            "Transport p99 latency is high",
+            "p99 delivery latency of {labels[job]} is {value} s"
+            f" (limit {num(t.latency_p99_max_seconds)} s).",
+            "%.3f",
+        ),
+        Alert(
+            "AgentHealthLow",
+            "agents",
+            "warning",
+            f"{c.AGENT_HEALTH_SCORE.name} < {num(t.agent_health_min)}",
+            "An agent's health score is low",
+            "Agent {labels[agent_id]} ({labels[agent_type]}) has health score {value}"
+            f" (minimum {num(t.agent_health_min)}).",
+            "%.0f",
+        ),
+        Alert(
+            "QueueBackup",
+            "agents",
+            "warning",
+            f"{c.AGENT_QUEUE_DEPTH.name} > {num(t.queue_depth_max)}",
+            "An agent's inbound queue is backing up",
+            "Agent {labels[agent_id]} ({labels[agent_type]}) has {value} messages queued"
+            f" (limit {num(t.queue_depth_max)}).",
+            "%.0f",
+        ),
+        Alert(
+            "UnauthorizedAgentAccess",
+            "security",
+            "critical",
+            f"sum by (agent_type, reason) (rate({c.AGENT_UNAUTHORIZED_ACCESS_TOTAL.name}[5m])) > 0",
+            "Unauthorized messages are reaching an agent type",
+            "{labels[agent_type]} agents reject {value} unauthorized messages/s"
+            " (reason {labels[reason]}).",
+            "%.3f",
+        ),
+        Alert(
+            "AnomalousMessagePattern",
+            "security",
+            "warning",
+            f"{c.ANOMALY_SCORE.name} >= {num(k.ANOMALY_SCORE_MAX)}",
+            "A monitored series behaves anomalously",
+            "Series {labels[series]} has anomaly score {value}"
+            f" (anomalous from {num(k.ANOMALY_SCORE_MAX)}).",
+            "%.2f",
+        ),
+        Alert(
+            "EmergencyMessageFlood",
+            "security",
+            "critical",
+            f"sum by (job) (rate({c.AGENT_TRANSPORT_MESSAGES_TOTAL.name}"
+            f"{{{rec.SENT}, {rec.EMERGENCY}}}[1m])) > {num(k.EMERGENCY_MESSAGE_RATE_MAX)}",
+            "Emergency messages are flooding the transport",
+            "{labels[job]} sends {value} emergency messages/s"
+            f" (limit {num(k.EMERGENCY_MESSAGE_RATE_MAX)}).",
+            "%.0f",
+        ),
+        Alert(
+            "SecurityAgentDown",
+            "security",
+            "critical",
+            # No series at all (exporter gone, or the type never registered) counts as down.
+            f"sum by (agent_type) ({active}{{{security}}}) == 0\nor absent({active}{{{security}}})",
+            "No security agent is running",
+            "{labels[agent_type]} agents alive: 0. Nothing is watching for security events.",
+            "%.0f",
+        ),
+        Alert(
+            "VoiceBiometricAuthFailures",
+            "voice",
+            "warning",
+            f"{rec.VOICE_AUTH_FAILURE_RATIO} > {num(k.VOICE_AUTH_FAILURE_RATIO_MAX)}",
+            "Voice biometric authentication fails often",
+            "{value} of voice biometric authentications failed over 5 minutes"
+            f" (limit {num(k.VOICE_AUTH_FAILURE_RATIO_MAX)}).",
+            "%.3f",
+        ),
+        Alert(
+            "AudioCaptureAnomaly",
+            "voice",
+            "warning",
+            f"{rec.VOICE_AUDIO_ANOMALY_RATE} > {num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)}",
+            "Audio capture anomalies are frequent",
+            "{value} {labels[kind]} anomalies/s in audio capture"
+            f" (limit {num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)}).",
+            "%.3f",
+        ),
+        Alert(
+            "VoiceRecognitionFalsePositives",
+            "voice",
+            "warning",
+            f"{rec.VOICE_FALSE_POSITIVE_RATIO} > {num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)}",
+            "Voice recognition accepts phrases nobody said",
+            "{value} of voice recognitions were false positives over 5 minutes"
+            f" (limit {num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)}).",
+            "%.3f",
+        ),
+        Alert(
+            "TransportDown",
+            "transport",
+            "critical",
+            f'{up}{{job="{k.TRANSPORT_JOB}"}} == 0',
+            "The transport exporter cannot be scraped",
+            "Prometheus cannot scrape {labels[instance]} (job {labels[job]}).",
+            "%.0f",
+        ),
+        Alert(
+            "ExporterDown",
+            "system",
+            "critical",
+            f'{up}{{job=~"{"|".join(k.EXPORTER_JOBS)}"}} == 0',
+            "An agentwatch exporter cannot be scraped",
+            "Prometheus cannot scrape {labels[instance]} (job {labels[job]}).",
+            "%.0f",
+        ),
+    )
+
+
+# Defined on the default spec: the names do not depend on the spec, only thresholds do.
+ALERT_NAMES: tuple[str, ...] = tuple(a.name for a in alerts(Spec()))
+
+
+def alert_groups(spec: Spec) -> dict[Category, dict[str, Any]]:
+    """One rule group per category, in CATEGORIES order; empty categories are left out."""
+    by_category: dict[Category, list[Alert]] = {}
+    for alert in alerts(spec):
+        by_category.setdefault(alert.category, []).append(alert)
+    return {
+        category: {
+            "name": f"agentwatch-{category}.alerts",
+            "rules": [a.rule() for a in by_category[category]],
+        }
+        for category in CATEGORIES
+        if category in by_category
+    }

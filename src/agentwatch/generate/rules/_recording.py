@@ -1,0 +1,226 @@
+"""Recording rules, named ``level:metric:operations``.
+
+The ``metric`` part of every name is a catalog family, so a rule name never spells a metric of
+its own; the seed's legacy ``claude_*`` names come from the catalog too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentwatch import catalog
+from agentwatch.catalog import MetricFamily
+from agentwatch.spec import Spec
+
+__all__ = [
+    "AGENT_ERROR_RATIO",
+    "AGENT_P95",
+    "AGENT_P99",
+    "AVAILABILITY",
+    "ERROR_RATE",
+    "HEALTHY_RATIO",
+    "LEGACY",
+    "MEMORY_USAGE",
+    "QUEUE_DEPTH_MAX",
+    "QUEUE_DEPTH_SUM",
+    "RESOURCE_USAGE_MAX",
+    "RESPONSE_TIME",
+    "TRANSPORT_BYTES_RATE",
+    "TRANSPORT_ERROR_RATIO",
+    "TRANSPORT_LATENCY",
+    "TRANSPORT_MESSAGES_RATE",
+    "UTILIZATION",
+    "VOICE_AUDIO_ANOMALY_RATE",
+    "VOICE_AUTH_FAILURE_RATIO",
+    "VOICE_FALSE_POSITIVE_RATIO",
+    "WORKFLOW_TIME",
+    "bucket",
+    "recording_groups",
+    "recording_names",
+    "rule_name",
+]
+
+# Label values the instrumentation writes (see agentwatch.instrument): the transport records
+# each message once "out" when sent and once "in" when delivered.
+SENT = 'direction="out"'
+TRANSPORT_ERROR = 'severity="error"'
+AUTH_FAILURE = 'result="failure"'
+FALSE_POSITIVE = 'outcome="false_positive"'
+MEMORY = 'resource="memory"'
+EMERGENCY = 'msg_type="emergency"'
+
+
+def rule_name(level: str, family: MetricFamily, operations: str) -> str:
+    """``level:metric:operations`` with the metric taken from the catalog (counters lose
+    ``_total``, as the Prometheus naming guide asks)."""
+    return f"{level}:{family.family}:{operations}"
+
+
+def bucket(family: MetricFamily) -> str:
+    return f"{family.name}_bucket"
+
+
+_MSG = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
+_LAT = catalog.AGENT_TRANSPORT_LATENCY_SECONDS
+_PROC = catalog.AGENT_PROCESSING_TIME_SECONDS
+
+TRANSPORT_MESSAGES_RATE = rule_name("job", _MSG, "rate1m")
+TRANSPORT_BYTES_RATE = rule_name("job", catalog.AGENT_TRANSPORT_BYTES_TOTAL, "rate1m")
+TRANSPORT_ERROR_RATIO = rule_name("job", catalog.AGENT_TRANSPORT_ERRORS_TOTAL, "ratio_rate5m")
+# Quantile label in the name -> (quantile, name).
+TRANSPORT_LATENCY: dict[str, tuple[float, str]] = {
+    q: (value, rule_name("job", _LAT, f"{q}_1m"))
+    for q, value in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999))
+}
+AGENT_P95 = rule_name("agent_type", _PROC, "p95_5m")
+AGENT_P99 = rule_name("agent_type", _PROC, "p99_5m")
+AGENT_PROCESSED_RATE = rule_name("agent_type", catalog.AGENT_MESSAGES_PROCESSED_TOTAL, "rate5m")
+AGENT_ERRORS_RATE = rule_name("agent_type", catalog.AGENT_ERRORS_TOTAL, "rate5m")
+AGENT_ERROR_RATIO = rule_name("agent_type", catalog.AGENT_ERRORS_TOTAL, "ratio_rate5m")
+QUEUE_DEPTH_MAX = rule_name("agent_type", catalog.AGENT_QUEUE_DEPTH, "max")
+QUEUE_DEPTH_SUM = rule_name("agent_type", catalog.AGENT_QUEUE_DEPTH, "sum")
+RESOURCE_USAGE_MAX = rule_name("agent_type_resource", catalog.AGENT_RESOURCE_USAGE, "max")
+HEALTHY_RATIO = rule_name("job", catalog.AGENT_HEALTH_SCORE, "healthy_ratio")
+# Fully aggregated (empty level), as node-mixin spells its cluster-wide rules.
+AVAILABILITY = rule_name("", _MSG, "availability_rate5m")
+VOICE_AUTH_FAILURE_RATIO = rule_name("", catalog.VOICE_BIOMETRIC_AUTH_TOTAL, "failure_ratio_rate5m")
+VOICE_FALSE_POSITIVE_RATIO = rule_name(
+    "", catalog.VOICE_RECOGNITION_TOTAL, "false_positive_ratio_rate5m"
+)
+VOICE_AUDIO_ANOMALY_RATE = rule_name("kind", catalog.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL, "rate5m")
+
+# Seed 000's legacy names have no catalog constant; by_name fails loudly if one is renamed.
+RESPONSE_TIME = catalog.by_name("claude_agent_response_time").name
+WORKFLOW_TIME = catalog.by_name("claude_workflow_completion_time").name
+MEMORY_USAGE = catalog.by_name("claude_memory_usage").name
+UTILIZATION = catalog.by_name("claude_agent_utilization_rate").name
+ERROR_RATE = catalog.by_name("claude_error_rate").name
+LEGACY = (RESPONSE_TIME, WORKFLOW_TIME, MEMORY_USAGE, UTILIZATION, ERROR_RATE)
+
+
+def _rate(selector: str, window: str) -> str:
+    return f"rate({selector}[{window}])"
+
+
+def _quantile(q: float, family: MetricFamily, by: str, window: str) -> str:
+    return f"histogram_quantile({q}, sum by ({by}, le) ({_rate(bucket(family), window)}))"
+
+
+def _transport() -> list[tuple[str, str]]:
+    sent = f"{_MSG.name}{{{SENT}}}"
+    # Failures only, as in availability: warnings (rejected senders) are the transport working.
+    errors = f"{catalog.AGENT_TRANSPORT_ERRORS_TOTAL.name}{{{TRANSPORT_ERROR}}}"
+    rules = [
+        (TRANSPORT_MESSAGES_RATE, f"sum by (job, direction) ({_rate(_MSG.name, '1m')})"),
+        (
+            TRANSPORT_BYTES_RATE,
+            f"sum by (job, direction) ({_rate(catalog.AGENT_TRANSPORT_BYTES_TOTAL.name, '1m')})",
+        ),
+        *((name, _quantile(q, _LAT, "job", "1m")) for q, name in TRANSPORT_LATENCY.values()),
+        (
+            TRANSPORT_ERROR_RATIO,
+            f"sum by (job) ({_rate(errors, '5m')})\n  / sum by (job) ({_rate(sent, '5m')})",
+        ),
+    ]
+    return rules
+
+
+def _agents(spec: Spec) -> list[tuple[str, str]]:
+    errors = catalog.AGENT_ERRORS_TOTAL.name
+    health = catalog.AGENT_HEALTH_SCORE.name
+    healthy_min = spec.thresholds.agent_health_min
+    return [
+        (AGENT_P95, _quantile(0.95, _PROC, "agent_type", "5m")),
+        (AGENT_P99, _quantile(0.99, _PROC, "agent_type", "5m")),
+        (
+            AGENT_PROCESSED_RATE,
+            f"sum by (agent_type) ({_rate(catalog.AGENT_MESSAGES_PROCESSED_TOTAL.name, '5m')})",
+        ),
+        (AGENT_ERRORS_RATE, f"sum by (agent_type) ({_rate(errors, '5m')})"),
+        # A failed message is counted in errors only, so the attempts are processed + errors.
+        (
+            AGENT_ERROR_RATIO,
+            f"{AGENT_ERRORS_RATE}\n  / ({AGENT_PROCESSED_RATE} + {AGENT_ERRORS_RATE})",
+        ),
+        (QUEUE_DEPTH_MAX, f"max by (agent_type) ({catalog.AGENT_QUEUE_DEPTH.name})"),
+        (QUEUE_DEPTH_SUM, f"sum by (agent_type) ({catalog.AGENT_QUEUE_DEPTH.name})"),
+        (
+            RESOURCE_USAGE_MAX,
+            f"max by (agent_type, resource) ({catalog.AGENT_RESOURCE_USAGE.name})",
+        ),
+        # `>= bool` keeps unhealthy agents as 0 instead of dropping them, so the ratio is 0
+        # (not absent) when every agent is unhealthy.
+        (
+            HEALTHY_RATIO,
+            f"sum by (job) ({health} >= bool {healthy_min:g})\n  / count by (job) ({health})",
+        ),
+        # Seed 000's legacy names, from the same instrumented data. Rules in one group run in
+        # order, so these read the rules above from the same evaluation.
+        (RESPONSE_TIME, f"1000 * {AGENT_P95}"),
+        (
+            WORKFLOW_TIME,
+            _quantile(0.95, catalog.AGENT_WORKFLOW_DURATION_SECONDS, "workflow", "5m"),
+        ),
+        (MEMORY_USAGE, f"sum({catalog.AGENT_MEMORY_BYTES.name})"),
+        (
+            UTILIZATION,
+            f"sum by (agent_type) ({_rate(catalog.AGENT_BUSY_SECONDS_TOTAL.name, '5m')})\n"
+            f"  / sum by (agent_type) ({catalog.AGENT_WORKERS.name})",
+        ),
+        (ERROR_RATE, AGENT_ERROR_RATIO),
+    ]
+
+
+def _system() -> list[tuple[str, str]]:
+    # Availability = 1 - failed / sent messages. A message fails when an agent fails to process
+    # it (agent_errors_total) or the transport fails to deliver it (severity="error"; warnings
+    # such as rejected unauthorized senders are not the system failing). `or vector(0)` keeps
+    # the ratio defined while one of the two error counters has no series yet.
+    agent_errors = f"sum({_rate(catalog.AGENT_ERRORS_TOTAL.name, '5m')})"
+    transport_errors = (
+        f"sum({_rate(f'{catalog.AGENT_TRANSPORT_ERRORS_TOTAL.name}{{{TRANSPORT_ERROR}}}', '5m')})"
+    )
+    sent = f"sum({_rate(f'{_MSG.name}{{{SENT}}}', '5m')})"
+    return [
+        (
+            AVAILABILITY,
+            f"1 - (\n  ({agent_errors} or vector(0))\n  + ({transport_errors} or vector(0))\n"
+            f") / {sent}",
+        )
+    ]
+
+
+def _voice() -> list[tuple[str, str]]:
+    auth = catalog.VOICE_BIOMETRIC_AUTH_TOTAL.name
+    recognition = catalog.VOICE_RECOGNITION_TOTAL.name
+    anomalies = catalog.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL.name
+    return [
+        (
+            VOICE_AUTH_FAILURE_RATIO,
+            f"sum({_rate(f'{auth}{{{AUTH_FAILURE}}}', '5m')})\n  / sum({_rate(auth, '5m')})",
+        ),
+        (
+            VOICE_FALSE_POSITIVE_RATIO,
+            f"sum({_rate(f'{recognition}{{{FALSE_POSITIVE}}}', '5m')})\n"
+            f"  / sum({_rate(recognition, '5m')})",
+        ),
+        (VOICE_AUDIO_ANOMALY_RATE, f"sum by (kind) ({_rate(anomalies, '5m')})"),
+    ]
+
+
+def _group(name: str, rules: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"name": name, "rules": [{"record": r, "expr": e} for r, e in rules]}
+
+
+def recording_groups(spec: Spec) -> list[dict[str, Any]]:
+    """The recording rule groups, in the order Prometheus should load them."""
+    return [
+        _group("agentwatch-transport.rules", _transport()),
+        _group("agentwatch-agents.rules", _agents(spec)),
+        _group("agentwatch-system.rules", _system()),
+        _group("agentwatch-voice.rules", _voice()),
+    ]
+
+
+def recording_names(spec: Spec) -> tuple[str, ...]:
+    return tuple(r["record"] for g in recording_groups(spec) for r in g["rules"])

@@ -1,0 +1,461 @@
+"""promtool unit tests: every alert fires above its threshold after its ``for`` and stays
+silent below it; the legacy ``claude_*`` recording rules give known values for known inputs.
+
+Inputs are derived from the spec's thresholds, so the tests prove the generated rules for
+whatever spec they were generated from, not only the default one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentwatch import catalog
+from agentwatch.catalog import MetricFamily
+from agentwatch.generate import local_stack
+from agentwatch.spec import Spec, duration_seconds
+
+from . import _constants as k
+from . import _recording as rec
+from ._alerts import Alert, alerts, num
+
+__all__ = ["RECORDING_FILE", "alert_file", "alert_tests", "recording_tests", "test_file"]
+
+RECORDING_FILE = "recording.yml"
+# Samples one minute apart: a linear counter then has an exact rate over 1m and 5m windows.
+_STEP = 60
+# After the `for`, this long again so every 5m rate window lies wholly inside the input.
+_SETTLE = 6 * 60
+
+
+def alert_file(category: str) -> str:
+    return f"alerts-{category}.yml"
+
+
+def test_file(rule_file: str) -> str:
+    return rule_file.removesuffix(".yml") + ".test.yml"
+
+
+def _sel(name: str, labels: Mapping[str, str]) -> str:
+    inner = ", ".join(f'{key}="{value}"' for key, value in labels.items())
+    return f"{name}{{{inner}}}" if inner else name
+
+
+@dataclass(frozen=True)
+class _Series:
+    name: str
+    labels: Mapping[str, str]
+    # Per-minute increase for a counter (start 0), or the constant value of a gauge.
+    value: float
+    counter: bool = False
+
+    def input(self, steps: int) -> dict[str, str]:
+        # 12 significant digits drop float noise such as 60.00000000000006 (from 1 - 0.999);
+        # the descriptions print far fewer digits, so the expected text is unaffected.
+        value = num(float(f"{self.value:.12g}"))
+        values = f"0+{value}x{steps}" if self.counter else f"{value}x{steps}"
+        return {"series": _sel(self.name, self.labels), "values": values}
+
+
+@dataclass(frozen=True)
+class _Case:
+    series: Sequence[_Series]
+    # Labels of the alert beyond severity and category, and its value; None: must stay silent.
+    labels: Mapping[str, str] | None = None
+    value: float = 0.0
+    extra: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+
+
+def _gauge(family: MetricFamily, value: float, **labels: str) -> _Series:
+    return _Series(family.name, labels, value)
+
+
+def _counter(family: MetricFamily | str, per_second: float, **labels: str) -> _Series:
+    name = family if isinstance(family, str) else family.name
+    return _Series(name, labels, per_second * _STEP, counter=True)
+
+
+def _bucket_quantile(q: float, low: float, high: float) -> float:
+    """histogram_quantile's answer when every observation fell in (low, high] (Prometheus's
+    own interpolation, step by step, so the float matches bit for bit)."""
+    rank = q * 1.0
+    return low + (high - low) * (rank / 1.0)
+
+
+def _histogram(family: MetricFamily, low: float, high: float, **labels: str) -> list[_Series]:
+    """One observation per second, all in the bucket (low, high]."""
+    assert family.buckets is not None
+    bounds = [b for b in family.buckets if b < high] + [high]
+    rows = [_counter(f"{family.name}_bucket", 0.0, **labels, le=num(b)) for b in bounds[:-1]]
+    rows.append(_counter(f"{family.name}_bucket", 1.0, **labels, le=num(high)))
+    rows.append(_counter(f"{family.name}_bucket", 1.0, **labels, le="+Inf"))
+    return rows
+
+
+def _bucket_above(family: MetricFamily, threshold: float) -> tuple[float, float]:
+    """The first bucket wholly at or above ``threshold`` (or the last finite one)."""
+    assert family.buckets is not None
+    bounds = (0.0, *family.buckets)
+    pairs = list(itertools.pairwise(bounds))
+    return next(((lo, hi) for lo, hi in pairs if lo >= threshold), pairs[-1])
+
+
+def _bucket_below(family: MetricFamily, threshold: float) -> tuple[float, float]:
+    """The last bucket wholly at or below ``threshold`` (or the first one)."""
+    assert family.buckets is not None
+    bounds = (0.0, *family.buckets)
+    pairs = list(itertools.pairwise(bounds))
+    below = [(lo, hi) for lo, hi in pairs if hi <= threshold]
+    return below[-1] if below else pairs[0]
+
+
+_AGENTS_JOB = local_stack.AGENTS_JOB
+_CaseBuilder = Callable[[Spec], tuple[_Case, _Case]]
+_AGENT = {"agent_id": "web-1", "agent_type": "web"}
+_TRANSPORT = {"job": k.TRANSPORT_JOB}
+_OUT_TASK = {"direction": "out", "msg_type": "task", "priority": "normal"}
+
+
+def _framework_quality(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.framework_quality_score_min
+    score = catalog.by_name("claude_framework_quality_score")
+    return _Case([_gauge(score, t / 2)], {}, t / 2), _Case([_gauge(score, t)])
+
+
+def _response_time(spec: Spec) -> tuple[_Case, _Case]:
+    fam = catalog.AGENT_PROCESSING_TIME_SECONDS
+    limit = spec.thresholds.agent_response_time_max_ms / 1000
+    hi_lo, hi_hi = _bucket_above(fam, limit)
+    lo_lo, lo_hi = _bucket_below(fam, limit)
+    fire = _Case(
+        _histogram(fam, hi_lo, hi_hi, **_AGENT),
+        {"agent_type": "web"},
+        1000 * _bucket_quantile(0.95, hi_lo, hi_hi),
+    )
+    return fire, _Case(_histogram(fam, lo_lo, lo_hi, **_AGENT))
+
+
+def _throughput(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.transport_throughput_min_mps
+    msgs = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
+    received = {**_OUT_TASK, "direction": "in"}
+
+    def case(rate: float) -> list[_Series]:
+        # Messages received count once more; only those sent are throughput.
+        return [
+            _counter(msgs, rate, **_TRANSPORT, **_OUT_TASK),
+            _counter(msgs, rate, **_TRANSPORT, **received),
+        ]
+
+    return (
+        _Case(case(t / 2), {"job": k.TRANSPORT_JOB, "direction": "out"}, t / 2),
+        _Case(case(t * 2)),
+    )
+
+
+def _failure_predicted(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.failure_prediction_max
+    fam = catalog.FAILURE_PREDICTION_SCORE
+    high = t + (100 - t) / 2
+    return (
+        _Case([_gauge(fam, high, **_AGENT)], _AGENT, high),
+        _Case([_gauge(fam, t / 2, **_AGENT)]),
+    )
+
+
+def _availability(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.availability_min
+    sent_per_s = 1000.0
+    msgs = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
+    terr = catalog.AGENT_TRANSPORT_ERRORS_TOTAL
+
+    def case(error_share: float) -> list[_Series]:
+        errors = error_share * sent_per_s
+        return [
+            _counter(msgs, sent_per_s, **_TRANSPORT, **_OUT_TASK),
+            _counter(catalog.AGENT_ERRORS_TOTAL, errors / 2, **_AGENT, error_type="timeout"),
+            _counter(terr, errors / 2, **_TRANSPORT, error_type="queue_full", severity="error"),
+            # Warnings (rejected senders) are not failures of the system: a large rate of
+            # them must not make availability low.
+            _counter(terr, sent_per_s, **_TRANSPORT, error_type="unauthorized", severity="warning"),
+        ]
+
+    budget = 1 - t
+    return (
+        _Case(case(2 * budget), {}, 1 - 2 * budget),
+        _Case(case(budget / 2)),
+    )
+
+
+def _memory(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.memory_usage_max_ratio
+    fam = catalog.AGENT_RESOURCE_USAGE
+    high = (t + 1) / 2
+    fire = _Case(
+        [_gauge(fam, high, **_AGENT, resource="memory")],
+        {**_AGENT, "resource": "memory"},
+        high,
+    )
+    # CPU at its limit is not a memory problem.
+    silent = _Case(
+        [_gauge(fam, t / 2, **_AGENT, resource="memory"), _gauge(fam, 1, **_AGENT, resource="cpu")]
+    )
+    return fire, silent
+
+
+def _latency(spec: Spec) -> tuple[_Case, _Case]:
+    fam = catalog.AGENT_TRANSPORT_LATENCY_SECONDS
+    limit = spec.thresholds.latency_p99_max_seconds
+    hi_lo, hi_hi = _bucket_above(fam, limit)
+    lo_lo, lo_hi = _bucket_below(fam, limit)
+    labels = {**_TRANSPORT, "msg_type": "task"}
+    return (
+        _Case(
+            _histogram(fam, hi_lo, hi_hi, **labels),
+            _TRANSPORT,
+            _bucket_quantile(0.99, hi_lo, hi_hi),
+        ),
+        _Case(_histogram(fam, lo_lo, lo_hi, **labels)),
+    )
+
+
+def _health(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.agent_health_min
+    fam = catalog.AGENT_HEALTH_SCORE
+    return (
+        _Case([_gauge(fam, t / 2, **_AGENT)], _AGENT, t / 2),
+        _Case([_gauge(fam, t + (100 - t) / 2, **_AGENT)]),
+    )
+
+
+def _queue(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.queue_depth_max
+    fam = catalog.AGENT_QUEUE_DEPTH
+    return (
+        _Case([_gauge(fam, 2 * t + 1, **_AGENT)], _AGENT, 2 * t + 1),
+        _Case([_gauge(fam, t / 2, **_AGENT)]),
+    )
+
+
+def _unauthorized(spec: Spec) -> tuple[_Case, _Case]:
+    fam = catalog.AGENT_UNAUTHORIZED_ACCESS_TOTAL
+    labels = {"agent_type": "database", "reason": "sender_not_allowed"}
+    # A counter that stopped increasing: old attempts are not a current attack.
+    stale = _Series(fam.name, labels, 5)
+    return _Case([_counter(fam, 0.1, **labels)], labels, 0.1), _Case([stale])
+
+
+def _anomaly(spec: Spec) -> tuple[_Case, _Case]:
+    t = k.ANOMALY_SCORE_MAX
+    fam = catalog.ANOMALY_SCORE
+    labels = {"series": "transport_messages"}
+    high = (t + 1) / 2
+    return _Case([_gauge(fam, high, **labels)], labels, high), _Case([_gauge(fam, t / 2, **labels)])
+
+
+def _emergency(spec: Spec) -> tuple[_Case, _Case]:
+    t = k.EMERGENCY_MESSAGE_RATE_MAX
+    msgs = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
+    emergency = {"direction": "out", "msg_type": "emergency", "priority": "emergency"}
+    fire = _Case([_counter(msgs, 2 * t, **_TRANSPORT, **emergency)], _TRANSPORT, 2 * t)
+    # Plenty of ordinary traffic, a trickle of emergencies: no flood.
+    silent = _Case(
+        [
+            _counter(msgs, t / 2, **_TRANSPORT, **emergency),
+            _counter(msgs, 100 * t, **_TRANSPORT, **_OUT_TASK),
+        ]
+    )
+    return fire, silent
+
+
+def _security_down(spec: Spec) -> tuple[_Case, _Case]:
+    fam = catalog.SYSTEM_ACTIVE_AGENTS
+    security = {"agent_type": k.SECURITY_AGENT_TYPE}
+    fire = _Case(
+        [
+            _gauge(fam, 0, job=_AGENTS_JOB, **security),
+            _gauge(fam, 2, job=_AGENTS_JOB, agent_type="web"),
+        ],
+        security,
+        0,
+    )
+    return fire, _Case([_gauge(fam, 2, job=_AGENTS_JOB, **security)])
+
+
+def _security_absent(spec: Spec) -> _Case:
+    """No series for the security type at all also counts as down."""
+    fam = catalog.SYSTEM_ACTIVE_AGENTS
+    return _Case([_gauge(fam, 2, job=_AGENTS_JOB, agent_type="web")], {"agent_type": "security"}, 1)
+
+
+def _share(fam: MetricFamily, label: str, bad: str, good: str, limit: float) -> tuple[_Case, _Case]:
+    total_per_s = 10.0
+
+    def case(share: float) -> list[_Series]:
+        return [
+            _counter(fam, total_per_s * share, **{label: bad}),
+            _counter(fam, total_per_s * (1 - share), **{label: good}),
+        ]
+
+    high = min(2 * limit, (1 + limit) / 2)
+    return _Case(case(high), {}, high), _Case(case(limit / 2))
+
+
+def _voice_auth(spec: Spec) -> tuple[_Case, _Case]:
+    return _share(
+        catalog.VOICE_BIOMETRIC_AUTH_TOTAL,
+        "result",
+        "failure",
+        "success",
+        k.VOICE_AUTH_FAILURE_RATIO_MAX,
+    )
+
+
+def _audio(spec: Spec) -> tuple[_Case, _Case]:
+    t = k.AUDIO_CAPTURE_ANOMALY_RATE_MAX
+    fam = catalog.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL
+    return (
+        _Case([_counter(fam, 2 * t, kind="clipping")], {"kind": "clipping"}, 2 * t),
+        _Case([_counter(fam, t / 2, kind="clipping")]),
+    )
+
+
+def _false_positives(spec: Spec) -> tuple[_Case, _Case]:
+    return _share(
+        catalog.VOICE_RECOGNITION_TOTAL,
+        "outcome",
+        "false_positive",
+        "correct",
+        k.VOICE_FALSE_POSITIVE_RATIO_MAX,
+    )
+
+
+def _up(job: str, value: float) -> _Series:
+    return _Series("up", {"job": job, "instance": f"{job}:9100"}, value)
+
+
+def _transport_down(spec: Spec) -> tuple[_Case, _Case]:
+    down = {"job": k.TRANSPORT_JOB, "instance": f"{k.TRANSPORT_JOB}:9100"}
+    return _Case([_up(k.TRANSPORT_JOB, 0)], down, 0), _Case([_up(k.TRANSPORT_JOB, 1)])
+
+
+def _exporter_down(spec: Spec) -> tuple[_Case, _Case]:
+    job = k.EXPORTER_JOBS[0]
+    fire = _Case([_up(job, 0)], {"job": job, "instance": f"{job}:9100"}, 0)
+    # The transport has its own alert; ExporterDown must not fire twice for it.
+    return fire, _Case([_up(job, 1), _up(k.TRANSPORT_JOB, 0)])
+
+
+_CASES: dict[str, _CaseBuilder] = {
+    "FrameworkQualityDrop": _framework_quality,
+    "AgentPerformanceDegradation": _response_time,
+    "TransportThroughputLow": _throughput,
+    "AgentFailurePredicted": _failure_predicted,
+    "SystemAvailabilityLow": _availability,
+    "MemoryUsageCritical": _memory,
+    "HighLatencyP99": _latency,
+    "AgentHealthLow": _health,
+    "QueueBackup": _queue,
+    "UnauthorizedAgentAccess": _unauthorized,
+    "AnomalousMessagePattern": _anomaly,
+    "EmergencyMessageFlood": _emergency,
+    "SecurityAgentDown": _security_down,
+    "VoiceBiometricAuthFailures": _voice_auth,
+    "AudioCaptureAnomaly": _audio,
+    "VoiceRecognitionFalsePositives": _false_positives,
+    "TransportDown": _transport_down,
+    "ExporterDown": _exporter_down,
+}
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}m"
+
+
+def _alert_test(alert: Alert, case: _Case) -> dict[str, Any]:
+    eval_seconds = duration_seconds(alert.for_) if alert.for_ != "0s" else 0
+    eval_seconds += _SETTLE
+    steps = int(eval_seconds // _STEP) + 5
+    expected: list[dict[str, Any]] = []
+    if case.labels is not None:
+        labels = {**case.labels, "severity": alert.severity, "category": alert.category}
+        expected.append(
+            {
+                "exp_labels": dict(sorted(labels.items())),
+                "exp_annotations": alert.annotations(labels, case.value),
+            }
+        )
+    return {
+        "interval": "1m",
+        "input_series": [s.input(steps) for s in case.series],
+        "alert_rule_test": [
+            {"eval_time": _minutes(eval_seconds), "alertname": alert.name, "exp_alerts": expected}
+        ],
+    }
+
+
+def alert_tests(spec: Spec) -> dict[str, list[dict[str, Any]]]:
+    """Test cases per alert rule file: for each alert, firing first, then silent."""
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for alert in alerts(spec):
+        fire, silent = _CASES[alert.name](spec)
+        cases = [fire, silent]
+        if alert.name == "SecurityAgentDown":
+            cases.insert(1, _security_absent(spec))
+        by_file.setdefault(alert_file(alert.category), []).extend(
+            _alert_test(alert, c) for c in cases
+        )
+    return by_file
+
+
+def recording_tests(spec: Spec) -> list[dict[str, Any]]:
+    """Known inputs, known values for the seed's legacy recording rules."""
+    h = spec.thresholds.agent_health_min
+    proc = catalog.AGENT_PROCESSING_TIME_SECONDS
+    flow = catalog.AGENT_WORKFLOW_DURATION_SECONDS
+    web2 = {"agent_id": "web-2", "agent_type": "web"}
+    mib = 1024 * 1024
+    series: list[_Series] = [
+        *_histogram(proc, 0.1, 0.25, **_AGENT),
+        *_histogram(flow, 1.0, 2.5, workflow="checkout"),
+        _gauge(catalog.AGENT_MEMORY_BYTES, 100 * mib, **_AGENT),
+        _gauge(catalog.AGENT_MEMORY_BYTES, 200 * mib, **web2),
+        _counter(catalog.AGENT_BUSY_SECONDS_TOTAL, 2, **_AGENT),
+        _counter(catalog.AGENT_BUSY_SECONDS_TOTAL, 1, **web2),
+        _gauge(catalog.AGENT_WORKERS, 4, **_AGENT),
+        _gauge(catalog.AGENT_WORKERS, 4, **web2),
+        _counter(
+            catalog.AGENT_MESSAGES_PROCESSED_TOTAL, 9, **_AGENT, source_agent="api", action="x"
+        ),
+        _counter(catalog.AGENT_ERRORS_TOTAL, 1, **_AGENT, error_type="timeout"),
+        _gauge(catalog.AGENT_HEALTH_SCORE, h + (100 - h) / 2, job=_AGENTS_JOB, **_AGENT),
+        _gauge(catalog.AGENT_HEALTH_SCORE, h, job=_AGENTS_JOB, **web2),
+        _gauge(
+            catalog.AGENT_HEALTH_SCORE, h / 2, job=_AGENTS_JOB, agent_id="db-1", agent_type="db"
+        ),
+    ]
+    expected: list[tuple[str, dict[str, str], float]] = [
+        (rec.RESPONSE_TIME, {"agent_type": "web"}, 1000 * _bucket_quantile(0.95, 0.1, 0.25)),
+        (rec.WORKFLOW_TIME, {"workflow": "checkout"}, _bucket_quantile(0.95, 1.0, 2.5)),
+        (rec.MEMORY_USAGE, {}, float(300 * mib)),
+        (rec.UTILIZATION, {"agent_type": "web"}, (2.0 + 1.0) / (4.0 + 4.0)),
+        (rec.ERROR_RATE, {"agent_type": "web"}, 1.0 / (9.0 + 1.0)),
+        # Health exactly at the threshold counts as healthy: 2 of 3 agents.
+        (rec.HEALTHY_RATIO, {"job": _AGENTS_JOB}, 2.0 / 3.0),
+    ]
+    return [
+        {
+            "interval": "1m",
+            "input_series": [s.input(20) for s in series],
+            "promql_expr_test": [
+                {
+                    "expr": name,
+                    "eval_time": "10m",
+                    "exp_samples": [{"labels": _sel(name, labels), "value": value}],
+                }
+                for name, labels, value in expected
+            ],
+        }
+    ]

@@ -1,0 +1,314 @@
+"""docs/runbooks.md: one section per alert, generated from the same definitions as the rules.
+
+Each section's heading is the alert name, so GitHub's heading anchor is the alert name
+lower-cased: exactly the ``runbook_url`` fragment every alert carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agentwatch import catalog
+from agentwatch.generate.rules import _constants as k
+from agentwatch.generate.rules import _recording as rec
+from agentwatch.generate.rules import alerts
+from agentwatch.generate.rules._alerts import num
+from agentwatch.spec import Spec
+
+__all__ = ["runbooks_markdown"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Runbook:
+    meaning: str
+    # PromQL to run in Prometheus (http://127.0.0.1:<prometheus port>/graph).
+    queries: tuple[str, ...]
+    # Where else to look: dashboard, exporter endpoint, logs.
+    where: str
+    actions: tuple[str, ...]
+
+
+_HEADER = """\
+# Runbooks
+
+Generated from `src/agentwatch/generate/rules` and `src/agentwatch/generate/runbooks.py`;
+do not edit by hand. Every alert's `runbook_url` points at its section here.
+
+Each alert carries `severity` (`critical` pages, `warning` opens a ticket) and `category`
+(the team route in Alertmanager). Thresholds below are those of the spec this file was generated
+from; change them in `agentwatch.yaml` (`thresholds:`), never in the rules.
+"""
+
+
+def _runbooks(spec: Spec) -> dict[str, _Runbook]:
+    t = spec.thresholds
+    p = spec.ports
+    c = catalog
+    agents_metrics = f"http://127.0.0.1:{p.agent_exporter}/metrics"
+    transport_metrics = f"http://127.0.0.1:{p.transport_exporter}/metrics"
+    voice_metrics = f"http://127.0.0.1:{p.voice_exporter}/metrics"
+    return {
+        "FrameworkQualityDrop": _Runbook(
+            "The framework exporter's overall quality score (0-100, seed 000) is below "
+            f"{num(t.framework_quality_score_min)}: the agent definitions in the framework drifted "
+            "from the template or lost documentation.",
+            tuple(
+                c.by_name(name).name
+                for name in (
+                    "claude_framework_quality_score",
+                    "claude_template_compliance_rate",
+                    "claude_documentation_consistency_score",
+                )
+            ),
+            f"Quality Metrics dashboard; framework exporter on port {p.framework_exporter}.",
+            (
+                "Run `agentwatch framework scan PATH` on the framework to list the failing agents.",
+                "Fix the agents that miss template sections, or revert the change that broke them.",
+            ),
+        ),
+        "AgentPerformanceDegradation": _Runbook(
+            f"The p95 time agents of one type take to process a message "
+            f"({rec.RESPONSE_TIME}, milliseconds) is above {num(t.agent_response_time_max_ms)} ms.",
+            (
+                rec.RESPONSE_TIME,
+                f"{rec.AGENT_P99}",
+                f"{rec.QUEUE_DEPTH_MAX}",
+                f'{rec.RESOURCE_USAGE_MAX}{{resource="cpu"}}',
+            ),
+            f"Agent Performance and Individual Agents dashboards; agent exporter {agents_metrics}.",
+            (
+                "If CPU is at its limit, the type is saturated: add agents or workers.",
+                "If one agent_id is slow and the others are not, restart that agent.",
+                "If a dependency the agents call got slower, follow it up with its owner.",
+            ),
+        ),
+        "TransportThroughputLow": _Runbook(
+            "Messages sent per second through the transport are below "
+            f"{num(t.transport_throughput_min_mps)} (seed 004's capacity target).",
+            (
+                f"{rec.TRANSPORT_MESSAGES_RATE}",
+                f"{rec.TRANSPORT_ERROR_RATIO}",
+                f'up{{job="{k.TRANSPORT_JOB}"}}',
+            ),
+            f"Transport Layer dashboard; transport exporter {transport_metrics}.",
+            (
+                "If messages in and out dropped together, the load dropped: check the senders.",
+                "If transport errors rose, see the error types in agent_transport_errors_total.",
+                "If the target does not fit the deployment (a small or demo system), set "
+                "`thresholds.transport_throughput_min_mps` in the spec.",
+            ),
+        ),
+        "AgentFailurePredicted": _Runbook(
+            "The analytics engine predicts, from the agent's recent metrics, a risk above "
+            f"{num(t.failure_prediction_max)}/100 that the agent fails soon.",
+            (
+                f"{c.FAILURE_PREDICTION_SCORE.name}",
+                f"{c.AGENT_RESOURCE_USAGE.name}",
+                f"{c.AGENT_HEALTH_SCORE.name}",
+            ),
+            f"Individual Agents dashboard; analytics exporter on port {p.analytics_exporter}.",
+            (
+                "Look for a rising memory share (leak) or error ratio on the named agent.",
+                "Drain and restart the agent before it crashes; keep its metrics for the cause.",
+            ),
+        ),
+        "SystemAvailabilityLow": _Runbook(
+            "Over 5 minutes, availability = 1 - (agent errors + transport errors of severity "
+            f"error) / messages sent fell below {num(t.availability_min)}. Transport warnings "
+            "(rejected unauthorized senders) do not count as failures.",
+            (
+                f"{rec.AVAILABILITY}",
+                f"sum by (agent_type, error_type) (rate({c.AGENT_ERRORS_TOTAL.name}[5m]))",
+                f"sum by (error_type) (rate({c.AGENT_TRANSPORT_ERRORS_TOTAL.name}"
+                f"{{{rec.TRANSPORT_ERROR}}}[5m]))",
+            ),
+            "System Overview and SLI/SLO dashboards (error budget burn).",
+            (
+                "Find the agent type or transport error type that dominates the errors.",
+                "Roll back a recent change to it, or take failing agents out of rotation.",
+            ),
+        ),
+        "MemoryUsageCritical": _Runbook(
+            "An agent uses more than "
+            f"{num(t.memory_usage_max_ratio)} of its memory limit; at the limit it is killed.",
+            (
+                f"{c.AGENT_RESOURCE_USAGE.name}{{{rec.MEMORY}}}",
+                f"{c.AGENT_MEMORY_BYTES.name}",
+                f"deriv({c.AGENT_MEMORY_BYTES.name}[30m])",
+            ),
+            f"Individual Agents dashboard; agent exporter {agents_metrics}.",
+            (
+                "Steady growth (positive deriv) is a leak: restart the agent and file a bug.",
+                "A plateau near the limit means the limit is too small for the work: raise it.",
+            ),
+        ),
+        "HighLatencyP99": _Runbook(
+            "The transport's p99 delivery latency is above "
+            f"{num(t.latency_p99_max_seconds)} s (from a sample of messages; see "
+            "agent_transport_latency_sample_ratio).",
+            tuple(name for _, name in rec.TRANSPORT_LATENCY.values()),
+            f"Transport Layer dashboard; transport exporter {transport_metrics}.",
+            (
+                "If every quantile rose, the transport is saturated: check throughput and CPU.",
+                "If only p99/p999 rose, look for queue backups at a few receivers (QueueBackup).",
+            ),
+        ),
+        "AgentHealthLow": _Runbook(
+            f"An agent's health score is below {num(t.agent_health_min)}/100. The score deducts "
+            "for CPU, memory, queue depth, error ratio and a stale heartbeat "
+            "(docs/metrics.md gives the formula).",
+            (
+                f"{c.AGENT_HEALTH_SCORE.name}",
+                f"{rec.HEALTHY_RATIO}",
+                f"time() - {c.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS.name}",
+            ),
+            f"Individual Agents dashboard; agent exporter {agents_metrics}.",
+            (
+                "Find which component deducts (resource usage, queue, errors, heartbeat) and "
+                "follow that component's runbook.",
+            ),
+        ),
+        "QueueBackup": _Runbook(
+            f"More than {num(t.queue_depth_max)} messages wait in one agent's inbound queue: it "
+            "receives faster than it processes.",
+            (
+                f"{c.AGENT_QUEUE_DEPTH.name}",
+                f"{rec.QUEUE_DEPTH_SUM}",
+                f"rate({c.AGENT_MESSAGES_PROCESSED_TOTAL.name}[5m])",
+            ),
+            "Message Flow and Individual Agents dashboards.",
+            (
+                "If processing slowed, see AgentPerformanceDegradation.",
+                "If arrivals jumped, find the sender in message_flow_matrix_total and "
+                "throttle it, or add agents of the receiving type.",
+            ),
+        ),
+        "UnauthorizedAgentAccess": _Runbook(
+            "Messages from senders that may not reach this agent type are being rejected.",
+            (
+                f"sum by (agent_type, reason) (rate({c.AGENT_UNAUTHORIZED_ACCESS_TOTAL.name}[5m]))",
+                f"sum by (source_agent, target_agent) "
+                f"(rate({c.MESSAGE_FLOW_MATRIX_TOTAL.name}[5m]))",
+            ),
+            "Message Flow dashboard; security team channel.",
+            (
+                "Identify the sending agent type; a new deployment with a wrong route is the "
+                "usual cause.",
+                "If no deployment explains it, treat it as an intrusion: isolate the sender.",
+            ),
+        ),
+        "AnomalousMessagePattern": _Runbook(
+            "The analytics engine's anomaly score for a monitored series is at least "
+            f"{num(k.ANOMALY_SCORE_MAX)} (scores are 0-1).",
+            (f"{c.ANOMALY_SCORE.name}", f"{rec.TRANSPORT_MESSAGES_RATE}"),
+            f"Operational Analytics dashboard; analytics exporter on port {p.analytics_exporter}.",
+            (
+                "Compare the named series with the same hour last week.",
+                "If there is no known cause (release, load test), escalate to security.",
+            ),
+        ),
+        "EmergencyMessageFlood": _Runbook(
+            "The transport sends more than "
+            f"{num(k.EMERGENCY_MESSAGE_RATE_MAX)} emergency messages per second.",
+            (
+                f"sum by (job) (rate({c.AGENT_TRANSPORT_MESSAGES_TOTAL.name}"
+                f"{{{rec.SENT}, {rec.EMERGENCY}}}[1m]))",
+                f"sum by (source_agent) "
+                f'(rate({c.MESSAGE_FLOW_MATRIX_TOTAL.name}{{message_type="emergency"}}[1m]))',
+            ),
+            "Message Flow dashboard.",
+            (
+                "Find the sending agent; a stuck monitor re-raising the same emergency is common.",
+                "Throttle or stop the sender; check the receivers' queues (QueueBackup).",
+            ),
+        ),
+        "SecurityAgentDown": _Runbook(
+            f"No agent of type `{k.SECURITY_AGENT_TYPE}` is alive, or none reports at all: "
+            "nothing watches for security events.",
+            (
+                f'{c.SYSTEM_ACTIVE_AGENTS.name}{{agent_type="{k.SECURITY_AGENT_TYPE}"}}',
+                f'{c.AGENT_STATUS.name}{{agent_type="{k.SECURITY_AGENT_TYPE}"}} == 1',
+            ),
+            f"System Overview dashboard; agent exporter {agents_metrics}.",
+            (
+                "Restart the security agents; read their last logs for the cause of the crash.",
+                "If the series is absent, check the agent exporter (ExporterDown).",
+            ),
+        ),
+        "VoiceBiometricAuthFailures": _Runbook(
+            "More than "
+            f"{num(k.VOICE_AUTH_FAILURE_RATIO_MAX)} of voice biometric authentications failed "
+            "over 5 minutes.",
+            (f"{rec.VOICE_AUTH_FAILURE_RATIO}", f"{rec.VOICE_AUDIO_ANOMALY_RATE}"),
+            f"voice exporter {voice_metrics}.",
+            (
+                "If audio capture anomalies rose too, fix the capture path first.",
+                "Otherwise suspect spoofing attempts: involve security.",
+            ),
+        ),
+        "AudioCaptureAnomaly": _Runbook(
+            "Audio capture anomalies (clipping, silence, dropout) happen more than "
+            f"{num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)} times per second.",
+            (f"{rec.VOICE_AUDIO_ANOMALY_RATE}",),
+            f"voice exporter {voice_metrics}.",
+            (
+                "Clipping: lower the input gain. Silence or dropout: check the device and "
+                "its driver.",
+            ),
+        ),
+        "VoiceRecognitionFalsePositives": _Runbook(
+            "More than "
+            f"{num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)} of voice recognitions accepted a phrase "
+            "nobody said.",
+            (f"{rec.VOICE_FALSE_POSITIVE_RATIO}", f"{rec.VOICE_AUDIO_ANOMALY_RATE}"),
+            f"voice exporter {voice_metrics}.",
+            (
+                "Raise the recognition acceptance threshold; check for audio anomalies.",
+                "A false positive runs a command: review what was executed.",
+            ),
+        ),
+        "TransportDown": _Runbook(
+            f"Prometheus cannot scrape the transport exporter (job `{k.TRANSPORT_JOB}`). "
+            "Alertmanager inhibits the agent alerts a transport outage causes.",
+            (
+                f'up{{job="{k.TRANSPORT_JOB}"}}',
+                f'scrape_duration_seconds{{job="{k.TRANSPORT_JOB}"}}',
+            ),
+            f"Prometheus targets page; transport exporter {transport_metrics}.",
+            (
+                "Check that the process runs (`agentwatch status`) and answers on /metrics.",
+                "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",
+            ),
+        ),
+        "ExporterDown": _Runbook(
+            "Prometheus cannot scrape an exporter (job "
+            + ", ".join(f"`{j}`" for j in k.EXPORTER_JOBS)
+            + "); its metrics and alerts are blind.",
+            (f'up{{job=~"{"|".join(k.EXPORTER_JOBS)}"}}',),
+            f"Prometheus targets page; {agents_metrics}, {voice_metrics}.",
+            (
+                "Check that the process runs (`agentwatch status`) and answers on /metrics.",
+                "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",
+            ),
+        ),
+    }
+
+
+def runbooks_markdown(spec: Spec) -> str:
+    """The whole of docs/runbooks.md for ``spec``."""
+    books = _runbooks(spec)
+    parts = [_HEADER]
+    for alert in alerts(spec):
+        book = books[alert.name]
+        for_text = "at once" if alert.for_ == "0s" else f"after {alert.for_}"
+        queries = "\n".join(f"    {q}" for q in book.queries)
+        actions = "\n".join(f"- {a}" for a in book.actions)
+        parts.append(
+            f"## {alert.name}\n\n"
+            f"`severity={alert.severity}`, `category={alert.category}`; fires {for_text} of\n\n"
+            f"    {alert.expr.replace(chr(10), chr(10) + '    ')}\n\n"
+            f"**What it means.** {book.meaning}\n\n"
+            f"**What to check.** {book.where} In Prometheus:\n\n{queries}\n\n"
+            f"**What to do.**\n\n{actions}\n"
+        )
+    return "\n".join(parts)
