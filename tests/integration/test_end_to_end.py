@@ -4,14 +4,17 @@ on the real Prometheus and Alertmanager, faults injected through the CLI, then `
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ class Stack:
     home: Path
     config: Path
     ports: dict[str, int]
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -57,13 +61,31 @@ class Stack:
         return float(result[0]["value"][1]) if result else float("nan")
 
 
+def _webhook_receiver(port: int, received: list[dict[str, Any]]) -> ThreadingHTTPServer:
+    """A stand-in for the team's webhook: keeps every notification Alertmanager posts."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     names = [
         "prometheus", "alertmanager", "agent_exporter", "transport_exporter",
         "framework_exporter", "analytics_exporter", "voice_exporter", "otlp_http", "console",
     ]  # fmt: skip
-    ports = dict(zip([*names, "control"], free_ports(len(names) + 1), strict=True))
+    ports = dict(zip([*names, "control", "webhook"], free_ports(len(names) + 2), strict=True))
     home = tmp_path_factory.mktemp("home")
     config = home.parent / "agentwatch.yaml"
     port_lines = "".join(f"  {name}: {ports[name]}\n" for name in names)
@@ -73,14 +95,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "scrape:\n  interval: 2s\n  evaluation_interval: 2s\n"
         "  agents:\n    interval: 2s\n  voice:\n    interval: 2s\n"
         f"simulation:\n  control_port: {ports['control']}\n  agents_per_type: 2\n"
+        f"alerting:\n  webhook_url: http://127.0.0.1:{ports['webhook']}/alerts\n"
     )
     s = Stack(home, config, ports)
+    receiver = _webhook_receiver(ports["webhook"], s.notifications)
     started = s.cli("up", "--detach", "--home", str(home), "--config", str(config))
     assert started.returncode == 0, started.stdout + started.stderr
     try:
         yield s
     finally:
         stopped = s.cli("down", "--home", str(home))
+        receiver.shutdown()
+        receiver.server_close()
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
 
 
@@ -143,6 +169,31 @@ def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> Non
         wait_until(lambda expr=expr: stack.scalar(expr) > 0, what)  # type: ignore[misc]
 
 
+def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: Stack) -> None:
+    """The unauthorized_access fault injected above fires UnauthorizedAgentAccess in the real
+    Prometheus, and the real Alertmanager routes it (security route) to the webhook."""
+
+    def notified() -> bool:
+        return any(
+            alert["labels"].get("alertname") == "UnauthorizedAgentAccess"
+            and alert["status"] == "firing"
+            for message in stack.notifications
+            for alert in message["alerts"]
+        )
+
+    wait_until(notified, "UnauthorizedAgentAccess at the webhook", 120)
+    message = next(
+        m
+        for m in stack.notifications
+        if m["groupLabels"].get("alertname") == "UnauthorizedAgentAccess"
+    )
+    assert message["receiver"] == "security"
+    alert = message["alerts"][0]
+    assert alert["labels"]["severity"] in ("critical", "warning")
+    assert alert["labels"]["cluster"] == "local"
+    assert alert["annotations"]["runbook_url"].endswith("#unauthorizedagentaccess")
+
+
 def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
     def series_names() -> set[str]:
         response = httpx.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
@@ -176,7 +227,10 @@ def test_down_leaves_nothing_running(stack: Stack) -> None:
     stopped = stack.cli("down", "--home", str(stack.home))
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     wait_until(lambda: not any(alive(pid) for pid in pids), "every process to exit", 30)
-    for port in stack.ports.values():
+    # Every port the stack used is free again (the webhook is this test's own server).
+    for name, port in stack.ports.items():
+        if name == "webhook":
+            continue
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))
