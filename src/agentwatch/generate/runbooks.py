@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agentwatch import catalog
+from agentwatch.generate import slo
 from agentwatch.generate.rules import _constants as k
 from agentwatch.generate.rules import _recording as rec
 from agentwatch.generate.rules import alerts
@@ -311,4 +312,58 @@ def runbooks_markdown(spec: Spec) -> str:
             f"**What to check.** {book.where} In Prometheus:\n\n{queries}\n\n"
             f"**What to do.**\n\n{actions}\n"
         )
+    parts.extend(_slo_sections(spec))
     return "\n".join(parts)
+
+
+def _slo_sections(spec: Spec) -> list[str]:
+    """One section per SLO burn-rate alert (page and ticket rules share the name)."""
+    sections = []
+    for s in spec.slos:
+        name = slo.alert_name(s)
+        ids = f'sloth_slo="{s.name}"'
+        page, ticket = (slo.BURN_WINDOWS[kind] for kind in ("page", "ticket"))
+        windows = "; ".join(
+            f"{kind} ({sev}): {num(a.factor)}x over {a.long} and {a.short}, or "
+            f"{num(b.factor)}x over {b.long} and {b.short}"
+            for kind, sev, (a, b) in (("page", "critical", page), ("ticket", "warning", ticket))
+        )
+        if s.sli.builtin in slo.TIME_BASED:
+            sli = (
+                "The SLI is time-based: each 5m sample is 1 while the condition is bad, "
+                "0 otherwise, and longer windows are the share of bad samples."
+            )
+        else:
+            sli = "The SLI is the share of bad events among all events in each window."
+        if page[0].factor * slo.error_budget(s) >= 1:
+            # An error ratio cannot exceed 1: at this objective the fastest pair never fires.
+            sli += (
+                f" At {num(s.objective)}% the highest possible burn rate is "
+                f"{num(round(1 / slo.error_budget(s), 6))}x, so only the "
+                f"{num(page[1].factor)}x pair can page."
+            )
+        queries = "\n".join(
+            f"    {q}{{{ids}}}"
+            for q in (
+                "slo:sli_error:ratio_rate5m",
+                "slo:sli_error:ratio_rate1h",
+                "slo:current_burn_rate:ratio",
+                "slo:period_error_budget_remaining:ratio",
+            )
+        )
+        sections.append(
+            f"## {name}\n\n"
+            f"`category=slo`, `slo={s.name}`; multiwindow, multi-burn-rate alert on the "
+            f"{s.name} SLO ({num(s.objective)}% over {s.period}). {windows}.\n\n"
+            f"**What it means.** {s.description or s.name} {sli} A burn rate of 1 spends the "
+            f"whole error budget ({num(slo.error_budget(s))}) in exactly {s.period}.\n\n"
+            f"**What to check.** SLI/SLO dashboard; `agentwatch slo report`. In Prometheus:\n\n"
+            f"{queries}\n\n"
+            "**What to do.**\n\n"
+            "- A page (critical) means the budget goes within hours to days: find the cause "
+            "with the threshold alerts that fire alongside (availability, latency, throughput, "
+            "agent health) and follow their runbooks.\n"
+            "- A ticket (warning) is a slow leak: look at the period's trend and plan a fix "
+            "before the budget runs out.\n"
+        )
+    return sections

@@ -6,19 +6,31 @@ import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
+    "WINDOW_PLACEHOLDER",
     "Alerting",
     "Duration",
     "Ports",
     "ScrapeJob",
     "Scraping",
     "Simulation",
+    "Slo",
+    "SloAlerting",
+    "SloSli",
     "Spec",
     "Storage",
     "Thresholds",
+    "default_slos",
     "duration_seconds",
 ]
 
@@ -204,6 +216,108 @@ class Alerting(_Strict):
         return self
 
 
+# Sloth's template variable: generators put each window's range ("5m", "1h", ...) in its place.
+WINDOW_PLACEHOLDER = "{{.window}}"
+SloName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=63)]
+LabelName = Annotated[str, Field(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")]
+BuiltinSli = Literal["availability", "latency", "throughput", "agent_health"]
+
+
+def _check_window_template(text: str) -> str:
+    if WINDOW_PLACEHOLDER not in text:
+        raise ValueError(
+            f"expected a PromQL template with {WINDOW_PLACEHOLDER} where the range goes, "
+            f"e.g. rate(x_total[{WINDOW_PLACEHOLDER}])"
+        )
+    return text
+
+
+def _check_period(text: str) -> str:
+    # Recorded as slo:time_period:days and as the ratio_rate<period> window, both in days.
+    if duration_seconds(text) % 86400:
+        raise ValueError(f"expected a whole number of days such as 30d or 28d, got {text!r}")
+    return text
+
+
+PromQLTemplate = Annotated[str, AfterValidator(_check_window_template)]
+
+
+class SloSli(_Strict):
+    """What counts as an error, in exactly one of three forms: an agentwatch built-in SLI
+    (queries built from the catalog and the thresholds), Sloth's ``events`` form (bad events and
+    all events over ``{{.window}}``), or Sloth's ``raw`` form (an error ratio over
+    ``{{.window}}``)."""
+
+    builtin: BuiltinSli | None = None
+    error_query: PromQLTemplate | None = None
+    total_query: PromQLTemplate | None = None
+    error_ratio_query: PromQLTemplate | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SloSli:
+        events = self.error_query is not None or self.total_query is not None
+        if events and (self.error_query is None or self.total_query is None):
+            raise ValueError("error_query and total_query are given together or not at all")
+        forms = [self.builtin is not None, events, self.error_ratio_query is not None]
+        if sum(forms) != 1:
+            raise ValueError(
+                "expected exactly one of builtin, error_query with total_query, "
+                "or error_ratio_query"
+            )
+        return self
+
+
+class SloAlerting(_Strict):
+    """The SLO's multiwindow, multi-burn-rate alert: one name, a page rule and a ticket rule."""
+
+    # Unset: SLO<Name>ErrorBudgetBurn, e.g. SLOAgentHealthErrorBudgetBurn.
+    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
+    # Extra labels for the page (fast burn) and ticket (slow burn) rules.
+    page_labels: dict[LabelName, str] = Field(default_factory=dict)
+    ticket_labels: dict[LabelName, str] = Field(default_factory=dict)
+
+
+class Slo(_Strict):
+    name: SloName
+    # Percent of good events (or of good time) over the period, as Sloth writes it: 99.9.
+    objective: float = Field(gt=0, lt=100)
+    description: str = ""
+    period: Annotated[Duration, AfterValidator(_check_period)] = "30d"
+    sli: SloSli
+    alerting: SloAlerting = SloAlerting()
+
+
+def default_slos() -> tuple[Slo, ...]:
+    """Seed 004's four SLOs."""
+    return (
+        Slo(
+            name="availability",
+            objective=99.9,
+            description="Messages sent are processed without an agent or transport error "
+            "(99.9% monthly).",
+            sli=SloSli(builtin="availability"),
+        ),
+        Slo(
+            name="latency",
+            objective=95,
+            description="95% of messages are delivered in under 100 ms.",
+            sli=SloSli(builtin="latency"),
+        ),
+        Slo(
+            name="throughput",
+            objective=99.5,
+            description="The transport sends above its throughput target 99.5% of the time.",
+            sli=SloSli(builtin="throughput"),
+        ),
+        Slo(
+            name="agent_health",
+            objective=90,
+            description="More than 80% of agents are healthy 90% of the time.",
+            sli=SloSli(builtin="agent_health"),
+        ),
+    )
+
+
 class Spec(_Strict):
     version: Literal[1] = 1
     # Attached to every series and alert as the ``cluster`` label (seed 004 groups alerts by it).
@@ -216,6 +330,16 @@ class Spec(_Strict):
     simulation: Simulation = Simulation()
     storage: Storage = Storage()
     alerting: Alerting = Alerting()
+    slos: tuple[Slo, ...] = Field(default_factory=default_slos)
+
+    @field_validator("slos")
+    @classmethod
+    def _distinct_slo_names(cls, slos: tuple[Slo, ...]) -> tuple[Slo, ...]:
+        names = [s.name for s in slos]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"SLO names listed more than once: {', '.join(duplicates)}")
+        return slos
 
     @model_validator(mode="after")
     def _distinct_agent_types(self) -> Spec:

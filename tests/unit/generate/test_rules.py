@@ -8,7 +8,7 @@ import pytest
 
 from agentwatch import catalog
 from agentwatch.catalog import MetricType
-from agentwatch.generate import local_stack
+from agentwatch.generate import local_stack, slo
 from agentwatch.generate.rules import (
     ALERT_NAMES,
     CATEGORIES,
@@ -69,7 +69,7 @@ def metric_names(expr: str) -> set[str]:
 
 
 def _known_series(spec: Spec) -> set[str]:
-    known = set(recording_names(spec)) | _PROMETHEUS_SERIES
+    known = set(recording_names(spec)) | set(slo.slo_recording_names(spec)) | _PROMETHEUS_SERIES
     for family in catalog.CATALOG:
         known.add(family.name)
         if family.type is MetricType.HISTOGRAM:
@@ -87,7 +87,15 @@ def _rules(spec: Spec) -> list[dict[str, object]]:
 
 
 def _alert_rules(spec: Spec) -> list[dict[str, object]]:
-    return [r for r in _rules(spec) if "alert" in r]
+    """The threshold alerts; the SLO burn-rate alerts are tested in test_slo.py."""
+    return [
+        rule
+        for name, content in rule_files(spec).items()
+        if name != slo.SLO_FILE
+        for group in content["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    ]
 
 
 def test_tokenizer_finds_metrics_and_skips_the_rest() -> None:
@@ -215,7 +223,9 @@ def test_exporter_jobs_match_the_prometheus_configuration() -> None:
 def test_every_alert_has_a_firing_and_a_silent_promtool_case() -> None:
     firing: dict[str, int] = {}
     silent: dict[str, int] = {}
-    for test_file in promtool_tests(Spec()).values():
+    for name, test_file in promtool_tests(Spec()).items():
+        if name == slo.SLO_TEST_FILE:
+            continue  # test_slo.py
         for case in test_file["tests"]:
             for alert_test in case.get("alert_rule_test", []):
                 bucket = firing if alert_test["exp_alerts"] else silent
@@ -240,7 +250,7 @@ def test_output_is_deterministic(make: object) -> None:
 
 def test_runbooks_have_one_section_per_alert_in_alert_order() -> None:
     headings = re.findall(r"^## (.+)$", runbooks_markdown(Spec()), re.MULTILINE)
-    assert tuple(headings) == ALERT_NAMES
+    assert tuple(headings) == ALERT_NAMES + slo.slo_alert_names(Spec())
 
 
 def test_runbook_queries_name_only_known_series() -> None:

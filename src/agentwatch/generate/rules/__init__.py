@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentwatch.generate import slo as _slo
 from agentwatch.spec import Spec
 
 from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
@@ -38,6 +39,7 @@ def rule_files(spec: Spec) -> dict[str, dict[str, Any]]:
     files: dict[str, dict[str, Any]] = {RECORDING_FILE: {"groups": recording_groups(spec)}}
     for category, group in alert_groups(spec).items():
         files[alert_file(category)] = {"groups": [group]}
+    files[_slo.SLO_FILE] = _slo.slo_rule_file(spec)
     return files
 
 
@@ -49,6 +51,7 @@ def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
     }
     for rule_file, cases in alert_tests(spec).items():
         tests[test_file(rule_file)] = _test_file([RECORDING_FILE, rule_file], cases)
+    tests[_slo.SLO_TEST_FILE] = _slo.slo_tests(spec)
     return tests
 
 
