@@ -4,6 +4,7 @@ from . import (
     _docs,  # noqa: F401  (each module registers its commands)
     _generate,  # noqa: F401
     _simulate,  # noqa: F401
+    _slo,  # noqa: F401
     _stack,  # noqa: F401
 )
 from ._app import app

@@ -1,5 +1,13 @@
 """The versioned agentwatch.yaml configuration, validated into a frozen model."""
 
+from ._importers import (
+    SloFormat,
+    detect_slo_format,
+    import_openslo,
+    import_slo_file,
+    import_slo_files,
+    import_sloth,
+)
 from ._load import SpecError, load_spec, parse_spec
 from ._model import (
     DEFAULT_AGENT_TYPES,
@@ -24,12 +32,18 @@ __all__ = [
     "Simulation",
     "Slo",
     "SloAlerting",
+    "SloFormat",
     "SloSli",
     "Spec",
     "SpecError",
     "Storage",
     "Thresholds",
+    "detect_slo_format",
     "duration_seconds",
+    "import_openslo",
+    "import_slo_file",
+    "import_slo_files",
+    "import_sloth",
     "load_spec",
     "parse_spec",
 ]

@@ -1,0 +1,1 @@
+"""Analytics over what Prometheus recorded; ``promapi`` is the Prometheus HTTP API client."""

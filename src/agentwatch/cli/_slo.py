@@ -1,0 +1,215 @@
+"""agentwatch slo import / report: rules from Sloth and OpenSLO files, and each SLO's state as
+Prometheus records it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Protocol
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.generate.slo import SERVICE, SLO_FILE, error_budget, slo_rule_file
+from agentwatch.render import serialise, write_tree
+from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
+
+from ._app import app
+from ._common import (
+    EXIT_BAD_INPUT,
+    EXIT_RUNTIME,
+    ConfigOption,
+    console,
+    err_console,
+    fail,
+    load_config,
+)
+
+__all__ = ["BURN_RATE_WINDOWS", "SloStatus", "read_status", "slo_app", "status_table"]
+
+slo_app = typer.Typer(
+    name="slo", help="Service level objectives: import rules, report budgets.", no_args_is_help=True
+)
+app.add_typer(slo_app)
+
+# The long windows of the burn-rate alerts (SRE workbook), shown next to the 5m burn rate.
+BURN_RATE_WINDOWS = ("1h", "6h", "1d", "3d")
+_NO_DATA = "[dim]no data[/]"
+
+
+def _fail_spec(exc: SpecError) -> None:
+    for field, problem in exc.problems:
+        err_console.print(
+            f"[bold red]error:[/] {escape(exc.source)}: [bold]{escape(field or '(top level)')}[/]: "
+            f"{escape(problem)}",
+            highlight=False,
+        )
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _promtool_problem(text: str) -> str | None:
+    """promtool's complaint about the rule file ``text``, or None (also when it is absent)."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="agentwatch-slo-") as tmp:
+        path = Path(tmp) / SLO_FILE
+        path.write_text(text, encoding="utf-8")
+        result = subprocess.run(
+            [promtool, "check", "rules", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    if result.returncode == 0:
+        return None
+    return (result.stdout + result.stderr).replace(str(path), SLO_FILE).strip()
+
+
+@slo_app.command("import")
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Sloth prometheus/v1 or OpenSLO v1 files.", show_default=False),
+    ],
+    *,
+    out: Annotated[Path, typer.Option("--out", help=f"Directory to write {SLO_FILE} to.")],
+) -> None:
+    """Write recording and burn-rate alert rules (DIR/slos.yml) for the SLOs in FILE...."""
+    try:
+        slos = import_slo_files(files)
+    except SpecError as exc:
+        _fail_spec(exc)
+    rules = slo_rule_file(Spec(slos=tuple(slos)))
+    # A query Prometheus cannot parse (a Sloth file holds free PromQL) is bad input: name the
+    # files and show the parser's own words, and write nothing.
+    problem = _promtool_problem(serialise(SLO_FILE, rules))
+    if problem is not None:
+        fail(
+            f"the SLO queries of {', '.join(map(str, files))} do not parse as PromQL:\n"
+            f"{escape(problem)}",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        write_tree(out, {SLO_FILE: rules})
+    except OSError as exc:
+        fail(f"cannot write {SLO_FILE} to {out}: {exc.strerror or exc}")
+    names = ", ".join(s.name for s in slos)
+    console.print(f"wrote {out / SLO_FILE} for {len(slos)} SLOs: {names}", highlight=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SloStatus:
+    """What Prometheus holds for one SLO; None where it has no series (yet)."""
+
+    slo: Slo
+    error_ratio: float | None
+    budget_remaining: float | None
+    current_burn_rate: float | None
+    burn_rates: dict[str, float | None]
+
+    @property
+    def budget_minutes(self) -> float:
+        """The whole error budget of the period, in minutes."""
+        return error_budget(self.slo) * duration_seconds(self.slo.period) / 60
+
+
+class Querier(Protocol):
+    def value(self, promql: str) -> float | None: ...
+
+
+def _selector(name: str, slo: Slo) -> str:
+    # The labels the generated rules write on every SLO series.
+    return f'{name}{{sloth_id="{SERVICE}-{slo.name}", sloth_slo="{slo.name}"}}'
+
+
+def read_status(api: Querier, slo: Slo) -> SloStatus:
+    budget = _selector("slo:error_budget:ratio", slo)
+    burn_rates = {
+        window: api.value(
+            f"{_selector(f'slo:sli_error:ratio_rate{window}', slo)}\n"
+            f"/ ignoring (sloth_window)\n{budget}"
+        )
+        for window in BURN_RATE_WINDOWS
+    }
+    return SloStatus(
+        slo=slo,
+        error_ratio=api.value(_selector(f"slo:sli_error:ratio_rate{slo.period}", slo)),
+        budget_remaining=api.value(_selector("slo:period_error_budget_remaining:ratio", slo)),
+        current_burn_rate=api.value(_selector("slo:current_burn_rate:ratio", slo)),
+        burn_rates=burn_rates,
+    )
+
+
+def _burn(value: float | None) -> str:
+    if value is None:
+        return _NO_DATA
+    text = f"{value:.2f}x"
+    return f"[bold red]{text}[/]" if value > 1 else text
+
+
+def status_table(statuses: list[SloStatus]) -> Table:
+    table = Table(
+        "SLO",
+        "objective",
+        "SLI (period)",
+        "budget remaining",
+        "burn 5m",
+        *(f"burn {w}" for w in BURN_RATE_WINDOWS),
+        highlight=False,
+    )
+    for status in statuses:
+        slo = status.slo
+        sli = (
+            _NO_DATA
+            if status.error_ratio is None
+            else f"{(1 - status.error_ratio) * 100:.3f}% over {slo.period}"
+        )
+        if status.budget_remaining is None:
+            remaining = _NO_DATA
+        else:
+            minutes = status.budget_remaining * status.budget_minutes
+            style = "bold red" if status.budget_remaining < 0 else "green"
+            remaining = (
+                f"[{style}]{status.budget_remaining * 100:.1f}%[/] "
+                f"({minutes:.1f} of {status.budget_minutes:.1f} min)"
+            )
+        table.add_row(
+            escape(slo.name),
+            f"{slo.objective:g}%",
+            sli,
+            remaining,
+            _burn(status.current_burn_rate),
+            *(_burn(status.burn_rates[w]) for w in BURN_RATE_WINDOWS),
+        )
+    return table
+
+
+@slo_app.command()
+def report(
+    *,
+    prometheus: Annotated[
+        str | None,
+        typer.Option(
+            "--prometheus",
+            help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print each SLO's SLI, error budget remaining (% and minutes) and burn rates."""
+    spec = load_config(config)
+    url = prometheus or f"http://127.0.0.1:{spec.ports.prometheus}"
+    try:
+        with PrometheusAPI(url) as api:
+            statuses = [read_status(api, slo) for slo in spec.slos]
+    except PrometheusError as exc:
+        fail(escape(str(exc)), EXIT_RUNTIME)
+    console.print(status_table(statuses))
