@@ -8,6 +8,9 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null \
   || need+=(prometheus-alertmanager)
+# `agentwatch check` validates docker-compose.monitoring.yml with `docker-compose config`, which
+# needs no Docker engine; Debian's docker-compose (1.29) is the standalone Python tool.
+command -v docker-compose >/dev/null || need+=(docker-compose)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,7 +1,8 @@
 """The monitoring tree `agentwatch generate` writes, as data: relative path -> file content.
 
-Laid out as the seeds describe (prometheus/, alerts/, later grafana/ and otel/). Values are
-YAML-able structures for .yml files; ``agentwatch.render.write_tree`` serialises and writes.
+Laid out as the seeds describe (prometheus/, alerts/, grafana/, otel/ and the compose stack).
+Values are YAML-able structures for .yml files and text for the rest;
+``agentwatch.render.write_tree`` serialises and writes.
 """
 
 from __future__ import annotations
@@ -9,12 +10,31 @@ from __future__ import annotations
 from typing import Any
 
 from agentwatch.generate.alertmanager import alertmanager_config
+from agentwatch.generate.compose import (
+    AGENTWATCH_CONFIG,
+    AGENTWATCH_SERVICE,
+    ALERTMANAGER_SERVICE,
+    DOCKERFILE,
+    SECRETS_GITIGNORE,
+    SECRETS_README,
+    agentwatch_container_config,
+    compose_file,
+    dockerfile,
+    secrets_gitignore,
+    secrets_readme,
+)
+from agentwatch.generate.grafana_provisioning import dashboard_providers, datasources
 from agentwatch.generate.local_stack import Hosts, prometheus_config
+from agentwatch.generate.otel import collector_config
 from agentwatch.generate.rules import promtool_tests, rule_files
 from agentwatch.spec import Spec
 
 __all__ = [
     "ALERTMANAGER_CONFIG",
+    "COLLECTOR_CONFIG",
+    "COMPOSE_FILE",
+    "GRAFANA_DASHBOARD_PROVIDERS",
+    "GRAFANA_DATASOURCES",
     "PRODUCTION_HOSTS",
     "PROMETHEUS_CONFIG",
     "RULES_DIR",
@@ -27,10 +47,14 @@ RULES_DIR = "prometheus/rules"
 # Apart from the rules, so the rule_files glob never loads a test file as rules.
 RULE_TESTS_DIR = "prometheus/rules/tests"
 ALERTMANAGER_CONFIG = "alerts/alertmanager.yml"
+GRAFANA_DATASOURCES = "grafana/provisioning/datasources/datasources.yml"
+GRAFANA_DASHBOARD_PROVIDERS = "grafana/provisioning/dashboards/dashboards.yml"
+COLLECTOR_CONFIG = "otel/collector.yaml"
+COMPOSE_FILE = "docker-compose.monitoring.yml"
 
-# Service names in the production compose stack.
+# Service names in the production compose stack; Prometheus scrapes itself in its own container.
 PRODUCTION_HOSTS = Hosts(
-    prometheus="localhost", alertmanager="alertmanager", exporters="agentwatch"
+    prometheus="localhost", alertmanager=ALERTMANAGER_SERVICE, exporters=AGENTWATCH_SERVICE
 )
 
 
@@ -45,6 +69,14 @@ def monitoring_tree(spec: Spec) -> dict[str, Any]:
             spec, rule_files=["rules/*.yml"], demo=True, hosts=PRODUCTION_HOSTS
         ),
         ALERTMANAGER_CONFIG: alertmanager_config(spec),
+        GRAFANA_DATASOURCES: datasources(spec),
+        GRAFANA_DASHBOARD_PROVIDERS: dashboard_providers(),
+        COLLECTOR_CONFIG: collector_config(spec),
+        COMPOSE_FILE: compose_file(spec),
+        DOCKERFILE: dockerfile(),
+        AGENTWATCH_CONFIG: agentwatch_container_config(spec),
+        SECRETS_README: secrets_readme(),
+        SECRETS_GITIGNORE: secrets_gitignore(),
     }
     for name, rules in rule_files(spec).items():
         tree[f"{RULES_DIR}/{name}"] = rules

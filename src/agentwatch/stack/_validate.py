@@ -9,6 +9,7 @@ from pathlib import Path
 
 from agentwatch.generate.tree import (
     ALERTMANAGER_CONFIG,
+    COMPOSE_FILE,
     PROMETHEUS_CONFIG,
     RULE_TESTS_DIR,
     RULES_DIR,
@@ -18,7 +19,6 @@ from ._binaries import Binaries
 
 __all__ = ["COMPOSE_FILE", "CheckResult", "check_tree"]
 
-COMPOSE_FILE = "docker-compose.monitoring.yml"
 _TIMEOUT = 120.0
 
 

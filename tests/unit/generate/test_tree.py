@@ -53,7 +53,13 @@ def test_generate_then_check_passes_with_the_real_tools(tmp_path: Path) -> None:
     assert generated.exit_code == 0, generated.output
     checked = runner.invoke(app, ["check", str(tmp_path)])
     assert checked.exit_code == 0, checked.output
-    for what in ("Prometheus config", "rule files", "rule tests", "Alertmanager config"):
+    for what in (
+        "Prometheus config",
+        "rule files",
+        "rule tests",
+        "Alertmanager config",
+        "compose file",
+    ):
         assert what in checked.output
 
 
