@@ -1,6 +1,10 @@
 """The typer application every command module registers on."""
 
+from typing import Annotated
+
 import typer
+
+from agentwatch import __version__
 
 app = typer.Typer(
     name="agentwatch",
@@ -11,6 +15,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"agentwatch {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Monitoring and observability for multi-agent systems."""

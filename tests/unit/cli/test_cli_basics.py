@@ -17,3 +17,9 @@ def test_docs_command_writes_the_metric_reference(tmp_path: Path) -> None:
 def test_unknown_option_is_exit_2() -> None:
     result = runner.invoke(app, ["docs", "--no-such-flag"])
     assert result.exit_code == 2
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("agentwatch 0.")
