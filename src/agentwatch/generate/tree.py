@@ -23,6 +23,7 @@ from agentwatch.generate.compose import (
     secrets_gitignore,
     secrets_readme,
 )
+from agentwatch.generate.dashboards import dashboards
 from agentwatch.generate.grafana_provisioning import dashboard_providers, datasources
 from agentwatch.generate.local_stack import Hosts, prometheus_config
 from agentwatch.generate.otel import collector_config
@@ -33,6 +34,7 @@ __all__ = [
     "ALERTMANAGER_CONFIG",
     "COLLECTOR_CONFIG",
     "COMPOSE_FILE",
+    "GRAFANA_DASHBOARDS_DIR",
     "GRAFANA_DASHBOARD_PROVIDERS",
     "GRAFANA_DATASOURCES",
     "PRODUCTION_HOSTS",
@@ -49,6 +51,8 @@ RULE_TESTS_DIR = "prometheus/rules/tests"
 ALERTMANAGER_CONFIG = "alerts/alertmanager.yml"
 GRAFANA_DATASOURCES = "grafana/provisioning/datasources/datasources.yml"
 GRAFANA_DASHBOARD_PROVIDERS = "grafana/provisioning/dashboards/dashboards.yml"
+# Mounted at grafana_provisioning.DASHBOARDS_PATH, where the dashboard provider reads.
+GRAFANA_DASHBOARDS_DIR = "grafana/dashboards"
 COLLECTOR_CONFIG = "otel/collector.yaml"
 COMPOSE_FILE = "docker-compose.monitoring.yml"
 
@@ -80,6 +84,8 @@ def monitoring_tree(spec: Spec) -> dict[str, Any]:
     }
     for name, rules in rule_files(spec).items():
         tree[f"{RULES_DIR}/{name}"] = rules
+    for uid, board in dashboards(spec).items():
+        tree[f"{GRAFANA_DASHBOARDS_DIR}/{uid}.json"] = board
     for name, test in promtool_tests(spec).items():
         tree[f"{RULE_TESTS_DIR}/{name}"] = _test_from_tests_dir(test)
     return dict(sorted(tree.items()))
