@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from agentwatch import catalog
-from agentwatch.generate.dashboards import WAITING, dashboards
+from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
 from agentwatch.generate.grafana_provisioning import PROMETHEUS_DATASOURCE_UID
 from agentwatch.generate.tree import GRAFANA_DASHBOARDS_DIR, monitoring_tree
 from agentwatch.render import dump_yaml
@@ -22,7 +22,6 @@ from agentwatch.spec import Spec
 from .test_rules import _known_series, metric_names
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
-_VARIABLE = re.compile(r"\$\{?(\w+)(?::\w+)?\}?")
 
 
 def _panels(board: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -33,18 +32,8 @@ def _panels(board: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _queries() -> Iterator[tuple[str, str, str]]:
     """(dashboard uid, panel title, expr) for every panel query."""
-    for uid, board in dashboards(Spec()).items():
-        for panel in _panels(board):
-            for target in panel["targets"]:
-                yield uid, panel["title"], target["expr"]
-
-
-def _as_promql(expr: str) -> str:
-    """The expression Grafana sends: its interval macros become durations, and a variable
-    (always inside a regex matcher) becomes its "All" value."""
-    text = expr.replace("$__rate_interval", "5m").replace("$__interval", "1m")
-    assert '="$' not in text, f"a variable outside a regex matcher: {expr}"
-    return _VARIABLE.sub(".*", text)
+    for query in panel_queries(dashboards(Spec())):
+        yield query.uid, query.title, query.expr
 
 
 def test_every_dashboard_has_a_unique_stable_uid_and_title() -> None:
@@ -88,7 +77,7 @@ def test_panel_links_point_at_generated_dashboards() -> None:
 def test_every_query_names_only_catalog_metrics_or_recorded_series() -> None:
     known = _known_series(Spec())
     for uid, title, expr in _queries():
-        unknown = metric_names(_as_promql(expr)) - known - {"time"}
+        unknown = metric_names(as_promql(expr)) - known - {"time"}
         assert not unknown, f"{uid} / {title} names {unknown}"
 
 
@@ -96,7 +85,7 @@ def test_every_panel_query_passes_promtool(tmp_path: Path) -> None:
     if not Path(PROMTOOL).exists():
         pytest.fail(f"promtool not found at {PROMTOOL}")
     rules = [
-        {"record": f"panel:check:{n}", "expr": _as_promql(expr)}
+        {"record": f"panel:check:{n}", "expr": as_promql(expr)}
         for n, (_, _, expr) in enumerate(_queries())
     ]
     path = tmp_path / "panels.yml"
@@ -109,7 +98,7 @@ def test_every_panel_query_passes_promtool(tmp_path: Path) -> None:
 
 def _planned(expr: str) -> set[int]:
     issues = set()
-    for name in metric_names(_as_promql(expr)):
+    for name in metric_names(as_promql(expr)):
         try:
             family = catalog.by_name(name)
         except KeyError:

@@ -39,6 +39,7 @@ from ._more import (
     operational_analytics,
     quality_metrics,
 )
+from ._queries import PanelQuery, as_promql, panel_queries
 
 __all__ = [
     "AGENT_PERFORMANCE",
@@ -54,8 +55,11 @@ __all__ = [
     "SYSTEM_OVERVIEW",
     "TRANSPORT",
     "WAITING",
+    "PanelQuery",
     "Waiting",
+    "as_promql",
     "dashboards",
+    "panel_queries",
 ]
 
 # Seed 004's dashboards, then seed 000's. Agent Performance serves both seeds: per agent type
