@@ -200,7 +200,7 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
         ),
         "AnomalousMessagePattern": _Runbook(
             "The analytics engine's anomaly score for a monitored series is at least "
-            f"{num(k.ANOMALY_SCORE_MAX)} (scores are 0-1).",
+            f"{num(t.anomaly_score_max)} (scores are 0-1).",
             (f"{c.ANOMALY_SCORE.name}", f"{rec.TRANSPORT_MESSAGES_RATE}"),
             f"Operational Analytics dashboard; analytics exporter on port {p.analytics_exporter}.",
             (
@@ -210,7 +210,7 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
         ),
         "EmergencyMessageFlood": _Runbook(
             "The transport sends more than "
-            f"{num(k.EMERGENCY_MESSAGE_RATE_MAX)} emergency messages per second.",
+            f"{num(t.emergency_message_rate_max)} emergency messages per second.",
             (
                 f"sum by (job) (rate({c.AGENT_TRANSPORT_MESSAGES_TOTAL.name}"
                 f"{{{rec.SENT}, {rec.EMERGENCY}}}[1m]))",
@@ -238,7 +238,7 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
         ),
         "VoiceBiometricAuthFailures": _Runbook(
             "More than "
-            f"{num(k.VOICE_AUTH_FAILURE_RATIO_MAX)} of voice biometric authentications failed "
+            f"{num(t.voice_auth_failure_ratio_max)} of voice biometric authentications failed "
             "over 5 minutes.",
             (f"{rec.VOICE_AUTH_FAILURE_RATIO}", f"{rec.VOICE_AUDIO_ANOMALY_RATE}"),
             f"voice exporter {voice_metrics}.",
@@ -249,7 +249,7 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
         ),
         "AudioCaptureAnomaly": _Runbook(
             "Audio capture anomalies (clipping, silence, dropout) happen more than "
-            f"{num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)} times per second.",
+            f"{num(t.audio_capture_anomaly_rate_max)} times per second.",
             (f"{rec.VOICE_AUDIO_ANOMALY_RATE}",),
             f"voice exporter {voice_metrics}.",
             (
@@ -259,7 +259,7 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
         ),
         "VoiceRecognitionFalsePositives": _Runbook(
             "More than "
-            f"{num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)} of voice recognitions accepted a phrase "
+            f"{num(t.voice_false_positive_ratio_max)} of voice recognitions accepted a phrase "
             "nobody said.",
             (f"{rec.VOICE_FALSE_POSITIVE_RATIO}", f"{rec.VOICE_AUDIO_ANOMALY_RATE}"),
             f"voice exporter {voice_metrics}.",

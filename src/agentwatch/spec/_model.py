@@ -131,6 +131,12 @@ class Thresholds(_Strict):
     latency_p99_max_seconds: float = Field(0.1, gt=0)
     agent_health_min: float = Field(50, ge=0, le=100)
     queue_depth_max: float = Field(1000, ge=0)
+    # Not given by the seeds; chosen against the simulated system's baselines (docs/runbooks.md).
+    anomaly_score_max: float = Field(0.5, ge=0, le=1)
+    emergency_message_rate_max: float = Field(50, ge=0)
+    voice_auth_failure_ratio_max: float = Field(0.10, gt=0, lt=1)
+    audio_capture_anomaly_rate_max: float = Field(0.1, ge=0)
+    voice_false_positive_ratio_max: float = Field(0.05, gt=0, lt=1)
 
 
 class Simulation(_Strict):

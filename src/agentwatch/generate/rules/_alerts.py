@@ -217,10 +217,10 @@ def alerts(spec: Spec) -> tuple[Alert, ...]:
             "AnomalousMessagePattern",
             "security",
             "warning",
-            f"{c.ANOMALY_SCORE.name} >= {num(k.ANOMALY_SCORE_MAX)}",
+            f"{c.ANOMALY_SCORE.name} >= {num(t.anomaly_score_max)}",
             "A monitored series behaves anomalously",
             "Series {labels[series]} has anomaly score {value}"
-            f" (anomalous from {num(k.ANOMALY_SCORE_MAX)}).",
+            f" (anomalous from {num(t.anomaly_score_max)}).",
             "%.2f",
         ),
         Alert(
@@ -228,10 +228,10 @@ def alerts(spec: Spec) -> tuple[Alert, ...]:
             "security",
             "critical",
             f"sum by (job) (rate({c.AGENT_TRANSPORT_MESSAGES_TOTAL.name}"
-            f"{{{rec.SENT}, {rec.EMERGENCY}}}[1m])) > {num(k.EMERGENCY_MESSAGE_RATE_MAX)}",
+            f"{{{rec.SENT}, {rec.EMERGENCY}}}[1m])) > {num(t.emergency_message_rate_max)}",
             "Emergency messages are flooding the transport",
             "{labels[job]} sends {value} emergency messages/s"
-            f" (limit {num(k.EMERGENCY_MESSAGE_RATE_MAX)}).",
+            f" (limit {num(t.emergency_message_rate_max)}).",
             "%.0f",
         ),
         Alert(
@@ -248,30 +248,30 @@ def alerts(spec: Spec) -> tuple[Alert, ...]:
             "VoiceBiometricAuthFailures",
             "voice",
             "warning",
-            f"{rec.VOICE_AUTH_FAILURE_RATIO} > {num(k.VOICE_AUTH_FAILURE_RATIO_MAX)}",
+            f"{rec.VOICE_AUTH_FAILURE_RATIO} > {num(t.voice_auth_failure_ratio_max)}",
             "Voice biometric authentication fails often",
             "{value} of voice biometric authentications failed over 5 minutes"
-            f" (limit {num(k.VOICE_AUTH_FAILURE_RATIO_MAX)}).",
+            f" (limit {num(t.voice_auth_failure_ratio_max)}).",
             "%.3f",
         ),
         Alert(
             "AudioCaptureAnomaly",
             "voice",
             "warning",
-            f"{rec.VOICE_AUDIO_ANOMALY_RATE} > {num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)}",
+            f"{rec.VOICE_AUDIO_ANOMALY_RATE} > {num(t.audio_capture_anomaly_rate_max)}",
             "Audio capture anomalies are frequent",
             "{value} {labels[kind]} anomalies/s in audio capture"
-            f" (limit {num(k.AUDIO_CAPTURE_ANOMALY_RATE_MAX)}).",
+            f" (limit {num(t.audio_capture_anomaly_rate_max)}).",
             "%.3f",
         ),
         Alert(
             "VoiceRecognitionFalsePositives",
             "voice",
             "warning",
-            f"{rec.VOICE_FALSE_POSITIVE_RATIO} > {num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)}",
+            f"{rec.VOICE_FALSE_POSITIVE_RATIO} > {num(t.voice_false_positive_ratio_max)}",
             "Voice recognition accepts phrases nobody said",
             "{value} of voice recognitions were false positives over 5 minutes"
-            f" (limit {num(k.VOICE_FALSE_POSITIVE_RATIO_MAX)}).",
+            f" (limit {num(t.voice_false_positive_ratio_max)}).",
             "%.3f",
         ),
         Alert(

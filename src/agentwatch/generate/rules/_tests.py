@@ -248,7 +248,7 @@ def _unauthorized(spec: Spec) -> tuple[_Case, _Case]:
 
 
 def _anomaly(spec: Spec) -> tuple[_Case, _Case]:
-    t = k.ANOMALY_SCORE_MAX
+    t = spec.thresholds.anomaly_score_max
     fam = catalog.ANOMALY_SCORE
     labels = {"series": "transport_messages"}
     high = (t + 1) / 2
@@ -256,7 +256,7 @@ def _anomaly(spec: Spec) -> tuple[_Case, _Case]:
 
 
 def _emergency(spec: Spec) -> tuple[_Case, _Case]:
-    t = k.EMERGENCY_MESSAGE_RATE_MAX
+    t = spec.thresholds.emergency_message_rate_max
     msgs = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
     emergency = {"direction": "out", "msg_type": "emergency", "priority": "emergency"}
     fire = _Case([_counter(msgs, 2 * t, **_TRANSPORT, **emergency)], _TRANSPORT, 2 * t)
@@ -309,12 +309,12 @@ def _voice_auth(spec: Spec) -> tuple[_Case, _Case]:
         "result",
         "failure",
         "success",
-        k.VOICE_AUTH_FAILURE_RATIO_MAX,
+        spec.thresholds.voice_auth_failure_ratio_max,
     )
 
 
 def _audio(spec: Spec) -> tuple[_Case, _Case]:
-    t = k.AUDIO_CAPTURE_ANOMALY_RATE_MAX
+    t = spec.thresholds.audio_capture_anomaly_rate_max
     fam = catalog.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL
     return (
         _Case([_counter(fam, 2 * t, kind="clipping")], {"kind": "clipping"}, 2 * t),
@@ -328,7 +328,7 @@ def _false_positives(spec: Spec) -> tuple[_Case, _Case]:
         "outcome",
         "false_positive",
         "correct",
-        k.VOICE_FALSE_POSITIVE_RATIO_MAX,
+        spec.thresholds.voice_false_positive_ratio_max,
     )
 
 
