@@ -35,15 +35,19 @@ def generate(
 @app.command()
 def check(
     directory: Annotated[Path, typer.Argument(help="A tree written by `agentwatch generate`.")],
+    config: ConfigOption = None,
 ) -> None:
-    """Validate a monitoring tree with promtool, amtool and docker-compose; exit 1 on a failure."""
+    """Validate a monitoring tree with promtool, amtool and docker-compose, and check that every
+    rule reads only series the spec's catalog and rules produce; exit 1 on a failure."""
     if not directory.is_dir():
         fail(f"{directory} is not a directory", EXIT_BAD_INPUT)
+    # The spec decides which recorded series exist (SLO periods, thresholds' rules).
+    spec = load_config(config)
     try:
         binaries = find_binaries()
     except StackError as exc:
         fail(str(exc), exc.exit_code)
-    results = check_tree(directory, binaries)
+    results = check_tree(directory, binaries, spec)
     if not results:
         fail(
             f"{directory} holds nothing to check (expected prometheus/prometheus.yml, "

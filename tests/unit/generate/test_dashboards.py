@@ -15,11 +15,10 @@ import pytest
 from agentwatch import catalog
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
 from agentwatch.generate.grafana_provisioning import PROMETHEUS_DATASOURCE_UID
+from agentwatch.generate.promql import known_series, metric_names
 from agentwatch.generate.tree import GRAFANA_DASHBOARDS_DIR, monitoring_tree
 from agentwatch.render import dump_yaml
 from agentwatch.spec import Spec
-
-from .test_rules import _known_series, metric_names
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 
@@ -75,7 +74,7 @@ def test_panel_links_point_at_generated_dashboards() -> None:
 
 
 def test_every_query_names_only_catalog_metrics_or_recorded_series() -> None:
-    known = _known_series(Spec())
+    known = known_series(Spec())
     for uid, title, expr in _queries():
         unknown = metric_names(as_promql(expr)) - known - {"time"}
         assert not unknown, f"{uid} / {title} names {unknown}"

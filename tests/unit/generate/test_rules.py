@@ -7,8 +7,8 @@ import re
 import pytest
 
 from agentwatch import catalog
-from agentwatch.catalog import MetricType
 from agentwatch.generate import local_stack, slo
+from agentwatch.generate.promql import known_series, metric_names
 from agentwatch.generate.rules import (
     ALERT_NAMES,
     CATEGORIES,
@@ -44,38 +44,6 @@ ISSUE_3_ALERTS = {
     "ExporterDown",
 }
 
-# PromQL words that are not metric names.
-_KEYWORDS = {
-    "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
-    "and", "or", "unless", "offset", "inf", "nan",
-}  # fmt: skip
-# `up` is Prometheus's own scrape-health series.
-_PROMETHEUS_SERIES = {"up", "scrape_duration_seconds"}
-
-
-def metric_names(expr: str) -> set[str]:
-    """Metric names in a PromQL expression: identifiers that are not functions (followed by
-    "("), keywords, label names in matchers or grouping clauses, or durations."""
-    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)  # string literals
-    text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
-    text = re.sub(r"\[[^\]]*\]", "", text)  # range and subquery durations
-    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)
-    names = set()
-    for match in re.finditer(r"(?<![\w.:])([A-Za-z_:][A-Za-z0-9_:]*)(?![\w:])(?!\s*\()", text):
-        name = match.group(1)
-        if name.lower() not in _KEYWORDS:
-            names.add(name)
-    return names
-
-
-def _known_series(spec: Spec) -> set[str]:
-    known = set(recording_names(spec)) | set(slo.slo_recording_names(spec)) | _PROMETHEUS_SERIES
-    for family in catalog.CATALOG:
-        known.add(family.name)
-        if family.type is MetricType.HISTOGRAM:
-            known |= {f"{family.name}_bucket", f"{family.name}_sum", f"{family.name}_count"}
-    return known
-
 
 def _rules(spec: Spec) -> list[dict[str, object]]:
     return [
@@ -98,14 +66,6 @@ def _alert_rules(spec: Spec) -> list[dict[str, object]]:
     ]
 
 
-def test_tokenizer_finds_metrics_and_skips_the_rest() -> None:
-    expr = (
-        'sum by (job, le) (rate(agent_x_bucket{le="0.1", job=~"a|b"}[5m])) / '
-        "count without (instance) (b:c:d) > 1e6 or vector(0) and on (x) up == bool 1"
-    )
-    assert metric_names(expr) == {"agent_x_bucket", "b:c:d", "up"}
-
-
 def test_every_alert_the_issue_names_is_generated_once() -> None:
     names = [str(r["alert"]) for r in _alert_rules(Spec())]
     assert sorted(names) == sorted(ISSUE_3_ALERTS) == sorted(ALERT_NAMES)
@@ -113,7 +73,7 @@ def test_every_alert_the_issue_names_is_generated_once() -> None:
 
 def test_every_rule_names_only_catalog_metrics_or_recorded_series() -> None:
     spec = Spec()
-    known = _known_series(spec)
+    known = known_series(spec)
     for rule in _rules(spec):
         unknown = metric_names(str(rule["expr"])) - known
         assert not unknown, f"{rule.get('record') or rule.get('alert')} names {unknown}"
@@ -253,9 +213,9 @@ def test_runbooks_have_one_section_per_alert_in_alert_order() -> None:
     assert tuple(headings) == ALERT_NAMES + slo.slo_alert_names(Spec())
 
 
-def test_runbook_queries_name_only_known_series() -> None:
+def test_runbook_queries_name_onlyknown_series() -> None:
     spec = Spec()
-    known = _known_series(spec)
+    known = known_series(spec)
     # Runbooks show PromQL as indented code blocks.
     queries = re.findall(r"^    (\S.*)$", runbooks_markdown(spec), re.MULTILINE)
     assert len(queries) > len(ALERT_NAMES)

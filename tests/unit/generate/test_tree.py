@@ -93,3 +93,52 @@ def test_generate_with_a_bad_spec_exits_2_and_writes_nothing(tmp_path: Path) -> 
 def test_committed_runbooks_match_the_alerts() -> None:
     committed = (REPO / "docs" / "runbooks.md").read_text()
     assert committed == runbooks_markdown(Spec()), "docs/runbooks.md is stale: run `make generate`"
+
+
+def test_check_names_a_rule_reading_an_unknown_metric(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["generate", "--out", str(tmp_path)]).exit_code == 0
+    user = tmp_path / RULES_DIR / "user.yml"
+    # The seed's old name for the transport counter: valid PromQL that would never fire.
+    user.write_text(
+        "groups:\n"
+        "- name: user\n"
+        "  rules:\n"
+        "  - record: user:up:sum\n"
+        "    expr: sum(up)\n"
+        "  - alert: UserTransportSilent\n"
+        "    expr: rate(transport_messages_total[5m]) > 0\n"
+    )
+    checked = runner.invoke(app, ["check", str(tmp_path)], env={"COLUMNS": "200"})
+    assert checked.exit_code == 1, checked.output
+    assert (
+        f"{RULES_DIR}/user.yml: groups[0].rules[1] (alert UserTransportSilent): "
+        "unknown metric transport_messages_total"
+    ) in checked.output
+    # promtool itself accepts the file: only the metric-name row fails.
+    assert "metric names failed" in checked.output
+    assert "rule files failed" not in checked.output
+
+
+def test_check_accepts_a_user_alert_on_a_user_recorded_series(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["generate", "--out", str(tmp_path)]).exit_code == 0
+    (tmp_path / RULES_DIR / "user.yml").write_text(
+        "groups:\n"
+        "- name: user\n"
+        "  rules:\n"
+        "  - record: user:up:sum\n"
+        "    expr: sum(up)\n"
+        "  - alert: UserNothingUp\n"
+        "    expr: user:up:sum == 0\n"
+    )
+    checked = runner.invoke(app, ["check", str(tmp_path)], env={"COLUMNS": "200"})
+    assert checked.exit_code == 0, checked.output
+    assert "metric names" in checked.output
+
+
+def test_check_names_a_rule_file_that_is_not_yaml(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["generate", "--out", str(tmp_path)]).exit_code == 0
+    (tmp_path / RULES_DIR / "garbled.yml").write_text("groups: [\n  - name: x\n    rules: {\n")
+    checked = runner.invoke(app, ["check", str(tmp_path)], env={"COLUMNS": "200"})
+    assert checked.exit_code == 1
+    assert f"{RULES_DIR}/garbled.yml: cannot be read as YAML" in checked.output
+    assert "metric names failed" in checked.output
