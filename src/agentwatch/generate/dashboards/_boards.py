@@ -19,6 +19,8 @@ from agentwatch.spec import Spec
 from ._common import (
     AGENT_ID,
     AGENT_TYPE,
+    RATE,
+    STATUS,
     Board,
     Query,
     agent_id_variable,
@@ -52,10 +54,7 @@ INDIVIDUAL_AGENTS: Final = "agentwatch-individual-agents"
 SLO: Final = "agentwatch-sli-slo"
 MESSAGE_FLOW: Final = "agentwatch-message-flow"
 
-# Grafana's own interval, sized to the scrape interval and the panel's resolution.
-RATE: Final = "$__rate_interval"
 
-_STATUS = catalog.AGENT_STATUS.name
 _MSG = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL.name
 _SENT = f"{_MSG}{{{rec.SENT}}}"
 
@@ -77,7 +76,7 @@ def system_overview(spec: Spec) -> Board:
         SYSTEM_OVERVIEW,
         "agentwatch / System Overview",
         "The multi-agent system at a glance: availability, agents, transport and errors.",
-        [agent_type_variable(_STATUS)],
+        [agent_type_variable(STATUS)],
     )
     board.row("Health")
     board.stat(
@@ -110,7 +109,7 @@ def system_overview(spec: Spec) -> Board:
     board.row("Agents")
     board.series(
         "Agents by status",
-        [Query(f"sum by (status) ({sel(_STATUS, agent_type=True)})", "{{status}}")],
+        [Query(f"sum by (status) ({sel(STATUS, agent_type=True)})", "{{status}}")],
         links=[panel_link("Individual agents", INDIVIDUAL_AGENTS)],
     )
     board.series(
@@ -233,7 +232,7 @@ def agent_performance(spec: Spec) -> Board:
         AGENT_PERFORMANCE,
         "agentwatch / Agent Performance",
         "Agents by type, by the RED method, with utilisation and resources.",
-        [agent_type_variable(_STATUS)],
+        [agent_type_variable(STATUS)],
     )
     board.row("Rate")
     board.series(
@@ -312,7 +311,7 @@ def individual_agents(spec: Spec) -> Board:
         INDIVIDUAL_AGENTS,
         "agentwatch / Individual Agents",
         "One agent (or a few) in detail: state, RED, resources, heartbeat.",
-        [agent_type_variable(_STATUS), agent_id_variable(_STATUS)],
+        [agent_type_variable(STATUS), agent_id_variable(STATUS)],
     )
     board.row("State")
     board.stat(
@@ -322,7 +321,7 @@ def individual_agents(spec: Spec) -> Board:
     )
     board.stat(
         "Current status",
-        Query(f"{one(_STATUS)} == 1", "{{agent_id}}: {{status}}"),
+        Query(f"{one(STATUS)} == 1", "{{agent_id}}: {{status}}"),
         description="The status series whose value is 1 (docs/metrics.md, encodings).",
     )
     board.stat(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from grafana_foundation_sdk.builders import common, prometheus, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as db
@@ -18,12 +18,15 @@ from grafana_foundation_sdk.models import dashboard as model
 from grafana_foundation_sdk.models.common import GraphThresholdsStyleMode
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
+from agentwatch import catalog
 from agentwatch.generate.grafana_provisioning import PROMETHEUS_DATASOURCE_UID
 
 __all__ = [
     "AGENT_ID",
     "AGENT_TYPE",
     "DATASOURCE",
+    "RATE",
+    "STATUS",
     "TAG",
     "Board",
     "Query",
@@ -43,6 +46,10 @@ TAG = "agentwatch"
 DATASOURCE = "datasource"
 AGENT_TYPE = "agent_type"
 AGENT_ID = "agent_id"
+# Grafana's own interval, sized to the scrape interval and the panel's resolution.
+RATE: Final = "$__rate_interval"
+# Every agent's status series: the label values behind the agent_type and agent_id variables.
+STATUS: Final = catalog.AGENT_STATUS.name
 # Panels name the data source through the variable, so one dashboard works against any
 # Prometheus the user picks; the variable defaults to the provisioned data source.
 _DS_REF = model.DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE}}}")

@@ -14,7 +14,17 @@ from agentwatch.generate.rules import _recording as rec
 from agentwatch.spec import Spec
 
 from ._boards import AGENT_PERFORMANCE, INDIVIDUAL_AGENTS, SLO, SYSTEM_OVERVIEW, TRANSPORT
-from ._common import Board, Query, agent_type_variable, at_least, at_most, panel_link, sel
+from ._common import (
+    RATE,
+    STATUS,
+    Board,
+    Query,
+    agent_type_variable,
+    at_least,
+    at_most,
+    panel_link,
+    sel,
+)
 
 __all__ = [
     "CAPACITY",
@@ -34,9 +44,6 @@ QUALITY: Final = "agentwatch-quality-metrics"
 OPERATIONAL: Final = "agentwatch-operational-analytics"
 DEVELOPMENT: Final = "agentwatch-development-metrics"
 CAPACITY: Final = "agentwatch-capacity-planning"
-
-_STATUS = catalog.AGENT_STATUS.name
-RATE: Final = "$__rate_interval"
 
 
 def _fw(name: str) -> str:
@@ -109,7 +116,7 @@ def quality_metrics(spec: Spec) -> Board:
         QUALITY,
         "agentwatch / Quality Metrics",
         "Framework health and quality trends, with the error rates that measure them today.",
-        [agent_type_variable(_STATUS)],
+        [agent_type_variable(STATUS)],
     )
     board.row("Framework (issue 6)")
     board.stat(
@@ -148,7 +155,7 @@ def operational_analytics(spec: Spec) -> Board:
         OPERATIONAL,
         "agentwatch / Operational Analytics",
         "Resource utilisation and performance insights.",
-        [agent_type_variable(_STATUS)],
+        [agent_type_variable(STATUS)],
     )
     board.row("Resources")
     board.stat(
@@ -240,7 +247,7 @@ def capacity_planning(spec: Spec) -> Board:
         CAPACITY,
         "agentwatch / Capacity Planning & Scaling",
         "Utilisation, forecasts, bottlenecks and scaling recommendations (analytics, issue 4).",
-        [agent_type_variable(_STATUS)],
+        [agent_type_variable(STATUS)],
     )
     board.row("Now")
     board.series(
