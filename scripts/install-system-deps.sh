@@ -11,6 +11,8 @@ command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/n
 # `agentwatch check` validates docker-compose.monitoring.yml with `docker-compose config`, which
 # needs no Docker engine; Debian's docker-compose (1.29) is the standalone Python tool.
 command -v docker-compose >/dev/null || need+=(docker-compose)
+# The analytics client is tested against a second Prometheus-compatible API, VictoriaMetrics.
+command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
