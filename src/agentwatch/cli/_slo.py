@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-from agentwatch.generate.slo import SERVICE, SLO_FILE, error_budget, slo_rule_file
+from agentwatch.generate.slo import SLO_FILE, error_budget, slo_rule_file, sloth_labels
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
 
@@ -126,7 +126,8 @@ class Querier(Protocol):
 
 def _selector(name: str, slo: Slo) -> str:
     # The labels the generated rules write on every SLO series.
-    return f'{name}{{sloth_id="{SERVICE}-{slo.name}", sloth_slo="{slo.name}"}}'
+    ids = sloth_labels(slo)
+    return f'{name}{{sloth_id="{ids["sloth_id"]}", sloth_slo="{slo.name}"}}'
 
 
 def read_status(api: Querier, slo: Slo) -> SloStatus:

@@ -1,9 +1,11 @@
 """SLOs from Sloth ``prometheus/v1`` files and OpenSLO v1 files, as agentwatch ``Slo`` models.
 
 Only what the ``Slo`` model can express is imported; anything that would change what an SLO
-means (an SLI plugin, a calendar window, time slices, a disabled alert) is rejected with a
-``SpecError`` that names the file and the field, never silently dropped. Presentation-only
-fields (Sloth's annotations, ``for``, SLO labels; OpenSLO alert policies) are ignored: the
+means (an SLI or SLO plugin other than alert_for, a calendar window, time slices, a disabled
+alert) is rejected with a ``SpecError`` that names the file and the field, never silently
+dropped. A Sloth file's service and labels become the SLO's ``service`` and ``labels``, so the
+rules carry Sloth's ``sloth_id``; ``for`` counts only under Sloth's alert_for plugin, as in
+Sloth. Presentation-only fields (Sloth's annotations; OpenSLO alert policies) are ignored: the
 generated rules carry agentwatch's own annotations and multiwindow alerts.
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +104,8 @@ _SLOTH_FIELDS = {
     "sli.error_ratio_query": "sli.raw.error_ratio_query",
     "alerting.page_labels": "alerting.page_alert.labels",
     "alerting.ticket_labels": "alerting.ticket_alert.labels",
+    "alerting.page_for": "alerting.page_alert.for",
+    "alerting.ticket_for": "alerting.ticket_alert.for",
 }
 _OPENSLO_FIELDS = {
     "name": "metadata.name",
@@ -144,6 +150,39 @@ class _ProblemsError(Exception):
 # --- Sloth prometheus/v1 -------------------------------------------------------------------
 
 
+# The one Sloth SLO plugin agentwatch reproduces: it gives the alerts the `for` of
+# page_alert / ticket_alert, which Sloth's core ignores.
+ALERT_FOR_PLUGIN = "sloth.dev/contrib/alert_for/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class _SlothFile:
+    """What a Sloth file says for all its SLOs."""
+
+    service: str
+    labels: dict[str, str]
+    plugins: tuple[str, ...]
+
+
+def _sloth_plugins(parent: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+    """The ids in ``parent[key].chain``; any plugin but alert_for is Go code we cannot run."""
+    chain_path = _join(_join(path, key), "chain")
+    chain = _optional_mapping(parent, key, path).get("chain") or []
+    if not isinstance(chain, list):
+        raise _InvalidError(chain_path, f"expected a list, got {type(chain).__name__}")
+    ids = []
+    for i, entry in enumerate(chain):
+        plugin_id = _string(_mapping(entry, _join(chain_path, i)), "id", _join(chain_path, i))
+        if plugin_id != ALERT_FOR_PLUGIN:
+            raise _InvalidError(
+                _join(_join(chain_path, i), "id"),
+                f"Sloth plugin {plugin_id!r} is Go code agentwatch cannot run; the only "
+                f"plugin agentwatch reproduces is {ALERT_FOR_PLUGIN!r}",
+            )
+        ids.append(plugin_id)
+    return tuple(ids)
+
+
 def _sloth_alert_labels(alerting: Mapping[str, Any], kind: str, path: str) -> dict[str, str]:
     alert = _optional_mapping(alerting, kind, path)
     if alert.get("disable") is True:
@@ -155,7 +194,7 @@ def _sloth_alert_labels(alerting: Mapping[str, Any], kind: str, path: str) -> di
     return _labels(alert.get("labels"), _join(_join(path, kind), "labels"))
 
 
-def _sloth_slo(item: Mapping[str, Any], path: str) -> Slo:
+def _sloth_slo(file: _SlothFile, item: Mapping[str, Any], path: str) -> Slo:
     sli = _mapping(item.get("sli"), _join(path, "sli"))
     sli_path = _join(path, "sli")
     model_sli: dict[str, Any]
@@ -184,6 +223,7 @@ def _sloth_slo(item: Mapping[str, Any], path: str) -> Slo:
     alerting_path = _join(path, "alerting")
     shared = _labels(alerting.get("labels"), _join(alerting_path, "labels"))
     model_alerting: dict[str, Any] = {
+        "sloth_window_label": True,
         "page_labels": {**shared, **_sloth_alert_labels(alerting, "page_alert", alerting_path)},
         "ticket_labels": {
             **shared,
@@ -192,8 +232,15 @@ def _sloth_slo(item: Mapping[str, Any], path: str) -> Slo:
     }
     if alerting.get("name") is not None:
         model_alerting["name"] = alerting["name"]
+    if ALERT_FOR_PLUGIN in file.plugins + _sloth_plugins(item, "plugins", path):
+        for kind in ("page", "ticket"):
+            hold = _optional_mapping(alerting, f"{kind}_alert", alerting_path).get("for")
+            if hold is not None:
+                model_alerting[f"{kind}_for"] = hold
     data = {
         "name": item.get("name"),
+        "service": file.service,
+        "labels": {**file.labels, **_labels(item.get("labels"), _join(path, "labels"))},
         "objective": item.get("objective"),
         "description": item.get("description") or "",
         "sli": model_sli,
@@ -211,14 +258,18 @@ def _sloth(documents: list[Any]) -> list[Slo]:
             raise _InvalidError(
                 "version", f"expected {SLOTH_VERSION!r}, got {top.get('version')!r}"
             )
-        _string(top, "service", "")
+        file = _SlothFile(
+            _string(top, "service", ""),
+            _labels(top.get("labels"), "labels"),
+            _sloth_plugins(top, "slo_plugins", ""),
+        )
         slos = top.get("slos")
         if not isinstance(slos, list) or not slos:
             raise _InvalidError("slos", "expected a non-empty list of SLOs")
         items = [(_join("slos", i), _mapping(s, _join("slos", i))) for i, s in enumerate(slos)]
     except _InvalidError as exc:
         raise _ProblemsError([(exc.path, exc.message)]) from None
-    return _collect(items, _sloth_slo)
+    return _collect(items, partial(_sloth_slo, file))
 
 
 # --- OpenSLO v1 ----------------------------------------------------------------------------

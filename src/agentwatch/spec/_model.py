@@ -281,10 +281,23 @@ class SloAlerting(_Strict):
     # Extra labels for the page (fast burn) and ticket (slow burn) rules.
     page_labels: dict[LabelName, str] = Field(default_factory=dict)
     ticket_labels: dict[LabelName, str] = Field(default_factory=dict)
+    # How long each must hold before it fires; unset fires at once, as Sloth's core does
+    # (Sloth's alert_for plugin sets them from page_alert.for / ticket_alert.for).
+    page_for: Duration | None = None
+    ticket_for: Duration | None = None
+    # False (agentwatch): a firing alert keeps one label set whichever window pair fired.
+    # True reproduces Sloth's alerts exactly: they carry the sloth_window of the pair that
+    # fired, so a switch of pair is a new alert that waits its `for` afresh. Imported Sloth
+    # SLOs set it, so they page and ticket at the very moments Sloth's own rules would.
+    sloth_window_label: bool = False
 
 
 class Slo(_Strict):
     name: SloName
+    # The sloth_service label (and the first half of sloth_id); unset: "agentwatch".
+    service: SloName | None = None
+    # Extra labels on the SLO's recording rules, as Sloth's SLO and file-wide labels.
+    labels: dict[LabelName, str] = Field(default_factory=dict)
     # Percent of good events (or of good time) over the period, as Sloth writes it: 99.9.
     objective: float = Field(gt=0, lt=100)
     description: str = ""

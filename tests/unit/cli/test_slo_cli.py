@@ -48,8 +48,7 @@ def test_import_writes_rules_promtool_accepts(tmp_path: Path) -> None:
     }
     assert ("slo:sli_error:ratio_rate30d", "30d") in recorded
     promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool is not installed")
+    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
     check = subprocess.run(
         [promtool, "check", "rules", str(tmp_path / "slos.yml")],
         check=False,

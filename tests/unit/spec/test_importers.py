@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from agentwatch.spec import (
     SpecError,
@@ -242,3 +243,28 @@ def test_the_same_name_in_two_files_is_an_error(tmp_path: Path) -> None:
         import_slo_files([FIXTURES / "sloth-getting-started.yml", copy])
     assert info.value.source == str(copy)
     assert "already used" in info.value.problems[0][1]
+
+
+def test_sloth_service_labels_and_alert_for_plugin_carry_over() -> None:
+    (slo,) = import_sloth(FIXTURES / "sloth-getting-started.yml")
+    assert slo.service == "myservice"
+    assert slo.labels == {"owner": "myteam", "repo": "myorg/myservice", "tier": "2"}
+    # The file chains Sloth's alert_for plugin, so page_alert.for / ticket_alert.for count.
+    assert (slo.alerting.page_for, slo.alerting.ticket_for) == ("5m", "10m")
+    assert slo.alerting.sloth_window_label
+
+
+def test_sloth_for_without_the_plugin_is_ignored_as_sloth_does(tmp_path: Path) -> None:
+    source = yaml.safe_load((FIXTURES / "sloth-getting-started.yml").read_text())
+    del source["slo_plugins"]
+    (slo,) = import_sloth(_write(tmp_path, yaml.safe_dump(source)))
+    assert (slo.alerting.page_for, slo.alerting.ticket_for) == (None, None)
+
+
+def test_sloth_plugin_other_than_alert_for_is_rejected(tmp_path: Path) -> None:
+    source = yaml.safe_load((FIXTURES / "sloth-getting-started.yml").read_text())
+    source["slo_plugins"]["chain"].append({"id": "sloth.dev/contrib/denominator_corrected/v1"})
+    with pytest.raises(SpecError) as caught:
+        import_sloth(_write(tmp_path, yaml.safe_dump(source)))
+    assert "slo_plugins.chain[1].id" in str(caught.value)
+    assert "denominator_corrected" in str(caught.value)

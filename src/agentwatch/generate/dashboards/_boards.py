@@ -404,7 +404,14 @@ def _slo_series(spec: Spec, name: str) -> str:
 
 
 def sli_slo(spec: Spec) -> Board:
-    service = f'sloth_service="{slo_rules.SERVICE}"'
+    services = sorted({slo_rules.sloth_labels(s)["sloth_service"] for s in spec.slos}) or [
+        slo_rules.SERVICE
+    ]
+    service = (
+        f'sloth_service="{services[0]}"'
+        if len(services) == 1
+        else f'sloth_service=~"{"|".join(services)}"'
+    )
     chosen = 'sloth_slo=~"$slo"'
 
     def s(name: str) -> str:

@@ -21,6 +21,7 @@ from ._rules import (
     slo_alert_names,
     slo_groups,
     slo_recording_names,
+    sloth_labels,
 )
 from ._sli import HEALTHY_SHARE_MIN, LATENCY_SLO_SECONDS, TIME_BASED
 from ._tests import SLO_TEST_FILE, slo_tests
@@ -41,6 +42,7 @@ __all__ = [
     "slo_recording_names",
     "slo_rule_file",
     "slo_tests",
+    "sloth_labels",
 ]
 
 

@@ -3,7 +3,9 @@
 The rule names, labels and expression shapes are Sloth's (``examples/_gen`` of slok/sloth), so
 dashboards and users that know Sloth read them unchanged. One deliberate difference: each
 window's comparison drops ``sloth_window`` (``max without``), so a firing alert keeps one label
-set whichever window pair fired, and Alertmanager sees one alert, not one per pair.
+set whichever window pair fired, and Alertmanager sees one alert, not one per pair. SLOs
+imported from Sloth files keep Sloth's exact form (``alerting.sloth_window_label``), so they
+fire at the same moments as Sloth's own rules, `for` included.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ __all__ = [
     "slo_alert_names",
     "slo_groups",
     "slo_recording_names",
+    "sloth_labels",
 ]
 
 SLO_FILE: Final = "slos.yml"
-# sloth_service of every SLO agentwatch generates.
+# sloth_service of an SLO that names no service of its own.
 SERVICE: Final = "agentwatch"
 Kind = Literal["page", "ticket"]
 
@@ -90,13 +93,24 @@ def error_budget(slo: Slo) -> float:
     return round(1 - slo.objective / 100, 12)
 
 
+def sloth_labels(slo: Slo) -> dict[str, str]:
+    """The labels that identify an SLO's series, as Sloth writes them."""
+    service = slo.service or SERVICE
+    return {"sloth_id": f"{service}-{slo.name}", "sloth_service": service, "sloth_slo": slo.name}
+
+
 def _labels(slo: Slo) -> dict[str, str]:
-    return {"sloth_id": f"{SERVICE}-{slo.name}", "sloth_service": SERVICE, "sloth_slo": slo.name}
+    """What every recording of the SLO carries: its own labels, then Sloth's ids."""
+    return {**slo.labels, **sloth_labels(slo)}
 
 
 def _selector(name: str, slo: Slo) -> str:
-    inner = ", ".join(f'{k}="{v}"' for k, v in _labels(slo).items())
+    inner = ", ".join(f'{k}="{v}"' for k, v in sloth_labels(slo).items())
     return f"{name}{{{inner}}}"
+
+
+def _group_name(kind: str, slo: Slo) -> str:
+    return f"sloth-slo-{kind}-{slo.service or SERVICE}-{slo.name}"
 
 
 def _sli_group(slo: Slo, spec: Spec) -> dict[str, Any]:
@@ -122,7 +136,7 @@ def _sli_group(slo: Slo, spec: Spec) -> dict[str, Any]:
                 "labels": {**_labels(slo), "sloth_window": slo.period},
             }
         )
-    return {"name": f"sloth-slo-sli-recordings-{SERVICE}-{slo.name}", "rules": rules}
+    return {"name": _group_name("sli-recordings", slo), "rules": rules}
 
 
 def _meta_group(slo: Slo) -> dict[str, Any]:
@@ -148,7 +162,7 @@ def _meta_group(slo: Slo) -> dict[str, Any]:
         "sloth_spec": "agentwatch/v1",
     }
     return {
-        "name": f"sloth-slo-meta-recordings-{SERVICE}-{slo.name}",
+        "name": _group_name("meta-recordings", slo),
         "rules": [
             *({"record": r, "expr": e, "labels": dict(labels)} for r, e in rules),
             {"record": "sloth_slo_info", "expr": "vector(1)", "labels": info_labels},
@@ -160,11 +174,19 @@ def _burn_expr(slo: Slo, windows: tuple[BurnWindow, BurnWindow]) -> str:
     budget = num(error_budget(slo))
 
     def over(window: str, factor: float) -> str:
-        sli = _selector(_sli_name(window), slo)
-        return f"max without (sloth_window) ({sli} > ({num(factor)} * {budget}))"
+        return f"{_selector(_sli_name(window), slo)} > ({num(factor)} * {budget})"
 
+    if slo.alerting.sloth_window_label:
+        pairs = [
+            f"(\n    ({over(w.short, w.factor)})\n  and ignoring (sloth_window)\n"
+            f"    ({over(w.long, w.factor)})\n)"
+            for w in windows
+        ]
+        return "\nor ignoring (sloth_window)\n".join(pairs)
     pairs = [
-        f"(\n    {over(w.short, w.factor)}\n  and\n    {over(w.long, w.factor)}\n)" for w in windows
+        f"(\n    max without (sloth_window) ({over(w.short, w.factor)})\n  and\n"
+        f"    max without (sloth_window) ({over(w.long, w.factor)})\n)"
+        for w in windows
     ]
     return "\nor\n".join(pairs)
 
@@ -210,10 +232,12 @@ def _alert_rules(slo: Slo) -> list[dict[str, Any]]:
             "slo": slo.name,
             "sloth_severity": kind,
         }
+        hold = slo.alerting.page_for if kind == "page" else slo.alerting.ticket_for
         rules.append(
             {
                 "alert": name,
                 "expr": _burn_expr(slo, BURN_WINDOWS[kind]),
+                **({"for": hold} if hold else {}),
                 "labels": labels,
                 "annotations": alert_annotations(slo, kind),
             }
@@ -227,7 +251,5 @@ def slo_groups(spec: Spec) -> list[dict[str, Any]]:
     for slo in spec.slos:
         groups.append(_sli_group(slo, spec))
         groups.append(_meta_group(slo))
-        groups.append(
-            {"name": f"sloth-slo-alerts-{SERVICE}-{slo.name}", "rules": _alert_rules(slo)}
-        )
+        groups.append({"name": _group_name("alerts", slo), "rules": _alert_rules(slo)})
     return groups

@@ -17,7 +17,7 @@ from agentwatch.generate.rules._alerts import num
 from agentwatch.generate.rules._tests import RECORDING_FILE
 from agentwatch.spec import Slo, Spec
 
-from ._rules import SLO_FILE, Kind, alert_annotations, alert_name, error_budget
+from ._rules import SLO_FILE, Kind, alert_annotations, alert_name, error_budget, sloth_labels
 from ._sli import LATENCY_SLO_SECONDS
 
 __all__ = ["SLO_TEST_FILE", "slo_tests"]
@@ -169,9 +169,7 @@ def _labels(slo: Slo, kind: Kind) -> dict[str, str]:
         "category": "slo",
         "slo": slo.name,
         "sloth_severity": kind,
-        "sloth_id": f"agentwatch-{slo.name}",
-        "sloth_service": "agentwatch",
-        "sloth_slo": slo.name,
+        **sloth_labels(slo),
     }
     return dict(sorted(labels.items()))
 
@@ -201,11 +199,7 @@ def _recorded(slo: Slo, spec: Spec) -> dict[str, Any] | None:
     series = _inputs(slo, spec, "page")
     if series is None or slo.sli.builtin not in ("availability", "latency"):
         return None
-    ids = {
-        "sloth_id": f"agentwatch-{slo.name}",
-        "sloth_service": "agentwatch",
-        "sloth_slo": slo.name,
-    }
+    ids = sloth_labels(slo)
     budget = error_budget(slo)
     return {
         "interval": "1m",
