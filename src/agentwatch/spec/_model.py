@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +19,7 @@ from pydantic import (
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
+    "DEFAULT_ALERT_FOR",
     "WINDOW_PLACEHOLDER",
     "Alerting",
     "Duration",
@@ -52,7 +55,14 @@ def _check_duration(text: str) -> str:
     return text
 
 
+def _check_hold(text: str) -> str:
+    duration_seconds(text)
+    return text
+
+
 Duration = Annotated[str, AfterValidator(_check_duration)]
+# A `for` duration: how long a condition must hold; 0s fires at the first evaluation.
+HoldDuration = Annotated[str, AfterValidator(_check_hold)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 AgentTypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
 
@@ -187,6 +197,34 @@ SecretFileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", 
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
 
 
+# How long each alert's condition must hold before it fires. Seed 000 gives the first two;
+# the others are chosen: long enough to ride out one bad scrape or rate window, short enough
+# that a page arrives well inside the 43-minute monthly error budget.
+DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "FrameworkQualityDrop": "5m",
+        "AgentPerformanceDegradation": "2m",
+        "TransportThroughputLow": "2m",
+        "AgentFailurePredicted": "2m",
+        "SystemAvailabilityLow": "5m",
+        "MemoryUsageCritical": "2m",
+        "HighLatencyP99": "5m",
+        "AgentHealthLow": "5m",
+        "QueueBackup": "5m",
+        # Any unauthorized access is worth knowing about at once.
+        "UnauthorizedAgentAccess": "0s",
+        "AnomalousMessagePattern": "5m",
+        "EmergencyMessageFlood": "1m",
+        "SecurityAgentDown": "1m",
+        "VoiceBiometricAuthFailures": "5m",
+        "AudioCaptureAnomaly": "5m",
+        "VoiceRecognitionFalsePositives": "10m",
+        "TransportDown": "1m",
+        "ExporterDown": "2m",
+    }
+)
+
+
 class Alerting(_Strict):
     """Where Alertmanager sends alerts. URLs are configuration; secrets (the PagerDuty routing
     key, webhook bearer tokens) are only named here, as files in the secrets directory, so no
@@ -211,6 +249,24 @@ class Alerting(_Strict):
     business_hours_location: Annotated[str, AfterValidator(_check_location)] = "UTC"
     business_hours_start: ClockTime = "09:00"
     business_hours_end: ClockTime = "17:00"
+    # Every alert's runbook_url is this plus "#<alertname lower-cased>": point it at where
+    # your team publishes docs/runbooks.md.
+    runbook_base_url: WebhookUrl = (
+        "https://github.com/agentwatch/agentwatch/blob/main/docs/runbooks.md"
+    )
+    # `for` per alert; the ones given replace DEFAULT_ALERT_FOR's, the others keep it.
+    alert_for: dict[str, HoldDuration] = Field(default_factory=lambda: dict(DEFAULT_ALERT_FOR))
+
+    @field_validator("alert_for", mode="after")
+    @classmethod
+    def _known_alerts(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(DEFAULT_ALERT_FOR))
+        if unknown:
+            raise ValueError(
+                f"unknown alert {', '.join(unknown)}: expected one of "
+                f"{', '.join(DEFAULT_ALERT_FOR)}"
+            )
+        return {**DEFAULT_ALERT_FOR, **value}
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> Alerting:

@@ -12,7 +12,7 @@ from agentwatch.generate.promql import known_series, metric_names
 from agentwatch.generate.rules import (
     ALERT_NAMES,
     CATEGORIES,
-    RUNBOOK_BASE,
+    alerts,
     promtool_tests,
     recording_names,
     rule_files,
@@ -20,7 +20,7 @@ from agentwatch.generate.rules import (
 from agentwatch.generate.rules import _constants as constants
 from agentwatch.generate.runbooks import runbooks_markdown
 from agentwatch.render import dump_yaml
-from agentwatch.spec import Spec, Thresholds
+from agentwatch.spec import Spec, SpecError, Thresholds, parse_spec
 
 # Issue 3 names these; the names are part of the contract with routing and users.
 ISSUE_3_ALERTS = {
@@ -114,7 +114,7 @@ def test_every_alert_has_routing_labels_annotations_and_a_runbook() -> None:
         assert labels["category"] in CATEGORIES, name
         assert annotations["summary"], name
         assert "{{" in annotations["description"], name
-        assert annotations["runbook_url"] == f"{RUNBOOK_BASE}#{name.lower()}"
+        assert annotations["runbook_url"] == f"{Spec().alerting.runbook_base_url}#{name.lower()}"
         assert name.lower() in anchors, name
 
 
@@ -221,3 +221,31 @@ def test_runbook_queries_name_onlyknown_series() -> None:
     assert len(queries) > len(ALERT_NAMES)
     for query in queries:
         assert not metric_names(query) - known, query
+
+
+def test_for_durations_and_runbook_base_come_from_the_spec() -> None:
+    spec = parse_spec(
+        {
+            "alerting": {
+                "alert_for": {"QueueBackup": "15m", "HighLatencyP99": "0s"},
+                "runbook_base_url": "https://wiki.example.org/runbooks",
+            }
+        }
+    )
+    by_name = {a.name: a.rule() for a in alerts(spec)}
+    assert by_name["QueueBackup"]["for"] == "15m"
+    assert "for" not in by_name["HighLatencyP99"]  # 0s: fires at the first evaluation
+    assert by_name["AgentHealthLow"]["for"] == "5m"  # not given: the default stays
+    assert (
+        by_name["QueueBackup"]["annotations"]["runbook_url"]
+        == "https://wiki.example.org/runbooks#queuebackup"
+    )
+
+
+def test_for_of_an_unknown_alert_is_refused_naming_the_field() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_spec({"alerting": {"alert_for": {"QueueBackUp": "5m"}}})
+    message = str(caught.value)
+    assert "alerting.alert_for" in message
+    assert "QueueBackUp" in message
+    assert "QueueBackup" in message  # the known names are listed

@@ -13,7 +13,6 @@ from agentwatch.generate import slo as _slo
 from agentwatch.spec import Spec
 
 from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
-from ._constants import RUNBOOK_BASE
 from ._recording import recording_groups, recording_names
 from ._tests import RECORDING_FILE, alert_file, alert_tests, recording_tests, test_file
 
@@ -21,7 +20,6 @@ __all__ = [
     "ALERT_NAMES",
     "CATEGORIES",
     "RECORDING_FILE",
-    "RUNBOOK_BASE",
     "Alert",
     "alerts",
     "promtool_tests",

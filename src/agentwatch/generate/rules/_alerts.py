@@ -8,7 +8,7 @@ tests get it rendered with the values they expect, so the two cannot drift apart
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from agentwatch import catalog
@@ -47,8 +47,9 @@ def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def runbook_url(alertname: str) -> str:
-    return f"{k.RUNBOOK_BASE}#{alertname.lower()}"
+def runbook_url(spec: Spec, alertname: str) -> str:
+    """The alert's section of docs/runbooks.md (GitHub's heading anchor: the name lower-cased)."""
+    return f"{spec.alerting.runbook_base_url}#{alertname.lower()}"
 
 
 class _TemplateLabels:
@@ -69,10 +70,9 @@ class Alert:
     description: str
     # printf format for $value in the description, e.g. "%.0f".
     value_format: str = "%.2f"
-
-    @property
-    def for_(self) -> str:
-        return k.FOR[self.name]
+    # From the spec (alerting.alert_for, alerting.runbook_base_url); alerts() fills them in.
+    for_: str = "0s"
+    runbook_url: str = ""
 
     def describe(self, labels: Mapping[str, str], value: float) -> str:
         """The description Alertmanager shows for ``labels`` and ``value``."""
@@ -91,7 +91,7 @@ class Alert:
         return {
             "summary": self.summary,
             "description": description,
-            "runbook_url": runbook_url(self.name),
+            "runbook_url": self.runbook_url,
         }
 
     def rule(self) -> dict[str, Any]:
@@ -105,6 +105,14 @@ class Alert:
 
 
 def alerts(spec: Spec) -> tuple[Alert, ...]:
+    hold = spec.alerting.alert_for
+    return tuple(
+        replace(a, for_=hold[a.name], runbook_url=runbook_url(spec, a.name))
+        for a in _conditions(spec)
+    )
+
+
+def _conditions(spec: Spec) -> tuple[Alert, ...]:
     t = spec.thresholds
     c = catalog
     up = "up"  # Prometheus's own scrape-health series, not an agentwatch metric.

@@ -192,14 +192,14 @@ def _burn_expr(slo: Slo, windows: tuple[BurnWindow, BurnWindow]) -> str:
 
 
 def alert_annotations(
-    slo: Slo, kind: Kind, slo_label: str = "{{ $labels.sloth_slo }}"
+    spec: Spec, slo: Slo, kind: Kind, slo_label: str = "{{ $labels.sloth_slo }}"
 ) -> dict[str, str]:
     """The alert's annotations; ``slo_label`` rendered as promtool expects, or as a template."""
     return {
         "summary": f"The {slo.name} SLO is burning its error budget "
         f"{'fast' if kind == 'page' else 'steadily'}",
         "description": _describe(slo, kind, slo_label),
-        "runbook_url": runbook_url(alert_name(slo)),
+        "runbook_url": runbook_url(spec, alert_name(slo)),
     }
 
 
@@ -219,7 +219,7 @@ def _describe(slo: Slo, kind: Kind, slo_label: str) -> str:
     )
 
 
-def _alert_rules(slo: Slo) -> list[dict[str, Any]]:
+def _alert_rules(spec: Spec, slo: Slo) -> list[dict[str, Any]]:
     name = alert_name(slo)
     rules = []
     kinds: tuple[Kind, ...] = ("page", "ticket")
@@ -239,7 +239,7 @@ def _alert_rules(slo: Slo) -> list[dict[str, Any]]:
                 "expr": _burn_expr(slo, BURN_WINDOWS[kind]),
                 **({"for": hold} if hold else {}),
                 "labels": labels,
-                "annotations": alert_annotations(slo, kind),
+                "annotations": alert_annotations(spec, slo, kind),
             }
         )
     return rules
@@ -251,5 +251,5 @@ def slo_groups(spec: Spec) -> list[dict[str, Any]]:
     for slo in spec.slos:
         groups.append(_sli_group(slo, spec))
         groups.append(_meta_group(slo))
-        groups.append({"name": _group_name("alerts", slo), "rules": _alert_rules(slo)})
+        groups.append({"name": _group_name("alerts", slo), "rules": _alert_rules(spec, slo)})
     return groups

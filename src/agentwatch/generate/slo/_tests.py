@@ -154,10 +154,10 @@ def _inputs(slo: Slo, spec: Spec, scenario: str) -> list[dict[str, str]] | None:
     return None  # user SLIs: their metrics are unknown here
 
 
-def _expected(slo: Slo, kind: Kind) -> dict[str, Any]:
+def _expected(spec: Spec, slo: Slo, kind: Kind) -> dict[str, Any]:
     return {
         "exp_labels": _labels(slo, kind),
-        "exp_annotations": alert_annotations(slo, kind, slo.name),
+        "exp_annotations": alert_annotations(spec, slo, kind, slo.name),
     }
 
 
@@ -182,9 +182,9 @@ def _case(slo: Slo, spec: Spec, scenario: str) -> dict[str, Any] | None:
     # A fast burn also exceeds the ticket thresholds: both fire, Alertmanager inhibits the
     # ticket (same alertname and slo) while the page lasts.
     expected = {
-        "page": ("70m", [_expected(slo, "page"), _expected(slo, "ticket")]),
+        "page": ("70m", [_expected(spec, slo, "page"), _expected(spec, slo, "ticket")]),
         "silent": ("1d", []),
-        "ticket": ("1d", [_expected(slo, "ticket")]),
+        "ticket": ("1d", [_expected(spec, slo, "ticket")]),
     }
     eval_time, alerts = expected[scenario]
     return {
