@@ -1,0 +1,115 @@
+"""Benchmark: capacity forecasts for 300 series of 15 days at a 1-minute resolution.
+
+Each series is a daily wave with a weekend dip and noise, at 1-minute resolution, as a
+Prometheus range query at step 60 s would return it. The production path is timed: block means
+down to 5 minutes (last 3 days: 1h and 6h horizons) and to 1 hour (all 15 days: 1d and 1w),
+then a rolling-origin backtest of the candidates and a refit of the winner per series
+(agentwatch.analytics.capacity.forecast_histories, one process). One run: it takes minutes.
+Prophet, when importable, forecasts a subset of the same series at the same hourly step, 1w
+horizon and 80% interval, next to our hourly path on the same subset.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+
+from agentwatch.analytics.capacity import (
+    COARSE,
+    FINE,
+    History,
+    Resolution,
+    block_mean,
+    forecast_histories,
+)
+
+from ._results import INFORMATIONAL, Peer, Result
+from ._timing import Stats
+
+__all__ = ["run"]
+
+SERIES = 300
+DAYS = 15
+MINUTE = 60.0
+PROPHET_SUBSET = 10
+END = 1_767_225_600.0  # 2026-01-01 00:00 UTC, a fixed grid
+
+
+def _series(index: int) -> np.ndarray:
+    rng = np.random.default_rng(index)
+    t = END - MINUTE * np.arange(DAYS * 1440)[::-1]
+    daily = np.sin(2 * np.pi * ((t % 86_400) / 3600 - 8) / 24)
+    weekend = ((t - 2 * 86_400) % (7 * 86_400)) < 2 * 86_400
+    level = rng.uniform(10, 1000)
+    values = level * (1 + 0.5 * daily) * np.where(weekend, 0.8, 1.0)
+    return values * (1 + rng.normal(0, 0.05, len(t)))
+
+
+def _history(raw: np.ndarray, step: float, days: float) -> History:
+    factor = int(step / MINUTE)
+    values = block_mean(raw[-int(days * 1440) :], factor)
+    return History(END - step * (len(values) - 1), step, values)
+
+
+def _ours(raws: list[np.ndarray], resolutions: tuple[Resolution, ...] = (FINE, COARSE)) -> float:
+    began = time.perf_counter()
+    for resolution in resolutions:
+        days = min(DAYS, resolution.lookback / 86_400)
+        histories = {f"s{i}": _history(raw, resolution.step, days) for i, raw in enumerate(raws)}
+        forecast_histories(histories, resolution)
+    return time.perf_counter() - began
+
+
+def _prophet(raws: list[np.ndarray]) -> float | None:
+    if importlib.util.find_spec("prophet") is None:
+        return None
+    from prophet import Prophet  # noqa: PLC0415
+
+    # cmdstanpy logs two INFO lines per fit.
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+
+    began = time.perf_counter()
+    for raw in raws:
+        history = _history(raw, COARSE.step, DAYS)
+        frame = pd.DataFrame(
+            {"ds": pd.to_datetime(history.timestamps, unit="s"), "y": history.values}
+        )
+        model = Prophet(interval_width=0.8).fit(frame)
+        model.predict(model.make_future_dataframe(periods=168, freq="h"))
+    return time.perf_counter() - began
+
+
+def run() -> list[Result]:
+    raws = [_series(i) for i in range(SERIES)]
+    ours = _ours(raws)
+    note = (
+        f"{SERIES} series x {DAYS} d at 1 min; 5m step (3 d) for 1h/6h and 1h step (15 d) "
+        "for 1d/1w; backtest + refit; one process, one run"
+    )
+    results = [Result("capacity forecast, 300 series", Stats.of([ours]), "s", INFORMATIONAL, note)]
+    subset = raws[:PROPHET_SUBSET]
+    prophet = _prophet(subset)
+    same = (
+        f"the same {PROPHET_SUBSET} series at the 1h step, 1w horizon, 80% interval; ours "
+        "includes its 3-origin backtest of 3 candidates, Prophet is one fit; one run"
+    )
+    if prophet is None:
+        same += "; Prophet not installed, no comparison"
+        peer = None
+    else:
+        peer = Peer("Prophet", Stats.of([prophet]))
+    results.append(
+        Result(
+            f"1w forecast, {PROPHET_SUBSET} series",
+            Stats.of([_ours(subset, (COARSE,))]),
+            "s",
+            INFORMATIONAL,
+            same,
+            peer,
+        )
+    )
+    return results

@@ -1,0 +1,74 @@
+"""Capacity planning: forecasts per resource, backtested against predict_linear and a
+seasonal naive forecast; scaling recommendations from the forecasts and a queueing view of
+each agent type; bottleneck prediction; an HTML report. ``plan_capacity`` runs it all."""
+
+from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
+from ._forecast import (
+    COARSE,
+    FINE,
+    LEVEL,
+    RESOLUTIONS,
+    Backtest,
+    Forecast,
+    ModelFailedError,
+    Resolution,
+    forecast_histories,
+)
+from ._linear import predict_linear, predict_linear_path
+from ._outlook import Outlook, outlook
+from ._plan import CPU_SATURATION, CapacityPlan, Progress, ResourcePlan, plan_capacity
+from ._queueing import (
+    COMPUTE_NODES,
+    TARGET_UTILISATION,
+    TypeLoad,
+    fetch_loads,
+    recommend_nodes,
+    recommend_type,
+)
+from ._report import render_report
+from ._resources import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES, PromQuerier, fetch_history
+from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
+from ._text import format_recommendation, format_recommendations
+
+__all__ = [
+    "AGENT_PREFIX",
+    "COARSE",
+    "COMPUTE_NODES",
+    "CPU_SATURATION",
+    "FINE",
+    "LEVEL",
+    "RESOLUTIONS",
+    "RESOURCES",
+    "RESOURCE_QUERIES",
+    "TARGET_UTILISATION",
+    "TYPE_QUERIES",
+    "Backtest",
+    "Bottlenecks",
+    "CapacityPlan",
+    "Forecast",
+    "History",
+    "ModelFailedError",
+    "NoForecastError",
+    "NotEnoughDataError",
+    "Outlook",
+    "Progress",
+    "PromQuerier",
+    "Resolution",
+    "ResourcePlan",
+    "TypeLoad",
+    "block_mean",
+    "fetch_history",
+    "fetch_loads",
+    "forecast_histories",
+    "format_recommendation",
+    "format_recommendations",
+    "outlook",
+    "plan_capacity",
+    "predict_bottlenecks",
+    "predict_linear",
+    "predict_linear_path",
+    "recommend_nodes",
+    "recommend_type",
+    "regularise",
+    "render_report",
+]
