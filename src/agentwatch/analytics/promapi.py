@@ -130,7 +130,7 @@ class PrometheusAPI:
         An empty list when no series match; one unlabelled sample for a scalar.
         """
         self._warnings = []
-        params = {"query": promql} | ({} if at is None else {"time": repr(at)})
+        params = {"query": promql} | ({} if at is None else {"time": _seconds(at)})
         data = self._get("/api/v1/query", params, promql)
         kind = data.get("resultType")
         try:
@@ -196,7 +196,12 @@ class PrometheusAPI:
         return samples[0].value if samples else None
 
     def _range_part(self, promql: str, start: float, end: float, step: float) -> list[RangeSeries]:
-        params = {"query": promql, "start": repr(start), "end": repr(end), "step": repr(step)}
+        params = {
+            "query": promql,
+            "start": _seconds(start),
+            "end": _seconds(end),
+            "step": _seconds(step),
+        }
         data = self._get("/api/v1/query_range", params, promql)
         if data.get("resultType") != "matrix":
             raise PrometheusError(
@@ -365,3 +370,9 @@ def _retry_after(header: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _seconds(value: float) -> str:
+    """A time or step as the API reads it: numpy scalars as the Python number they hold, since
+    they repr as ``np.float64(...)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)

@@ -481,3 +481,17 @@ def test_warnings_of_every_part_are_kept() -> None:
     client = api(Server(answer), max_points=2)
     assert client.query_range("x", start=0, end=3, step=1) == []
     assert client.last_warnings == ("part from 0", "part from 2")
+
+
+def test_numpy_times_are_sent_as_plain_numbers() -> None:
+    """numpy scalars repr as np.float64(...), which Prometheus cannot parse."""
+    seen: list[httpx.QueryParams] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params)
+        body = {"status": "success", "data": {"resultType": "matrix", "result": []}}
+        return httpx.Response(200, json=body)
+
+    api = PrometheusAPI("http://prom", transport=httpx.MockTransport(handler))
+    api.query_range("up", start=np.float64(100.5), end=np.float64(160), step=np.float64(15))
+    assert (seen[0]["start"], seen[0]["end"], seen[0]["step"]) == ("100.5", "160.0", "15.0")
