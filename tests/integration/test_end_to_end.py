@@ -117,7 +117,9 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
         targets = httpx.get(f"{stack.prometheus}/api/v1/targets", timeout=10).json()
         active = targets["data"]["activeTargets"]
         jobs = {t["labels"]["job"] for t in active}
-        expected = {"prometheus", "alertmanager", "agents", "transport-layer", "voice"}
+        expected = {
+            "prometheus", "alertmanager", "agents", "transport-layer", "voice", "analytics"
+        }  # fmt: skip
         return jobs == expected and all(t["health"] == "up" for t in active)
 
     wait_until(all_up, "every scrape target up", 60)
@@ -131,7 +133,9 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
 def test_status_reports_healthy(stack: Stack) -> None:
     status = stack.cli("status", "--home", str(stack.home))
     assert status.returncode == 0, status.stdout + status.stderr
-    for component in ("Prometheus", "Alertmanager", "agent exporter", "transport exporter"):
+    for component in (
+        "Prometheus", "Alertmanager", "agent exporter", "transport exporter", "analytics exporter"
+    ):  # fmt: skip
         assert component in status.stdout
 
 
@@ -232,7 +236,9 @@ def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
     wait_until(lambda: expected <= series_names(), "every exporter family in Prometheus", 90)
 
 
-@pytest.mark.parametrize("port_name", ["agent_exporter", "transport_exporter", "voice_exporter"])
+@pytest.mark.parametrize(
+    "port_name", ["agent_exporter", "transport_exporter", "voice_exporter", "analytics_exporter"]
+)
 def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -> None:
     promtool = shutil.which("promtool")
     assert promtool
@@ -247,7 +253,7 @@ def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -
 def test_down_leaves_nothing_running(stack: Stack) -> None:
     run_dir = stack.home / "run"
     pids = [int(text) for p in run_dir.glob("*.pid") if (text := p.read_text().strip())]
-    assert len(pids) >= 4  # supervisor, prometheus, alertmanager, simulated system
+    assert len(pids) >= 5  # supervisor, prometheus, alertmanager, simulated system, analytics
     stopped = stack.cli("down", "--home", str(stack.home))
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     wait_until(lambda: not any(alive(pid) for pid in pids), "every process to exit", 30)

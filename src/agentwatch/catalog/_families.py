@@ -272,7 +272,6 @@ CAPACITY_UTILIZATION_RATIO = MetricFamily(
     "Share of capacity in use per resource type.",
     Origin.ANALYTICS_EXPORTER,
     seed="004",
-    planned_in=4,
 )
 
 CAPACITY_FORECAST = MetricFamily(
@@ -282,7 +281,6 @@ CAPACITY_FORECAST = MetricFamily(
     ("resource_type", "horizon", "bound"),
     "Forecast of a resource at a horizon, with prediction interval bounds.",
     Origin.ANALYTICS_EXPORTER,
-    planned_in=4,
 )
 
 PERFORMANCE_BOTTLENECKS = MetricFamily(
@@ -293,7 +291,6 @@ PERFORMANCE_BOTTLENECKS = MetricFamily(
     "Bottleneck severity per component (0 none, higher is worse).",
     Origin.ANALYTICS_EXPORTER,
     seed="004",
-    planned_in=4,
 )
 
 FAILURE_PREDICTION_SCORE = MetricFamily(
@@ -304,7 +301,6 @@ FAILURE_PREDICTION_SCORE = MetricFamily(
     "Predicted risk 0-100 that the agent fails soon.",
     Origin.ANALYTICS_EXPORTER,
     seed="004",
-    planned_in=4,
 )
 
 ANOMALY_SCORE = MetricFamily(
@@ -315,7 +311,6 @@ ANOMALY_SCORE = MetricFamily(
     "Anomaly score of a monitored series.",
     Origin.ANALYTICS_EXPORTER,
     seed="004: anomaly detection",
-    planned_in=4,
 )
 
 SYSTEM_ACTIVE_AGENTS = MetricFamily(
@@ -356,7 +351,33 @@ SCALING_RECOMMENDATION = MetricFamily(
     "Recommended target size of a resource.",
     Origin.ANALYTICS_EXPORTER,
     seed="004: scaling recommendations",
-    planned_in=4,
+)
+
+ANALYTICS_RUN_TIMESTAMP_SECONDS = MetricFamily(
+    "analytics_run_timestamp_seconds",
+    G,
+    "seconds",
+    ("part",),
+    "When a part of the analytics engine (failure, anomaly, capacity) last ran successfully.",
+    Origin.ANALYTICS_EXPORTER,
+)
+
+ANALYTICS_RUN_FAILURES_TOTAL = MetricFamily(
+    "analytics_run_failures_total",
+    C,
+    "",
+    ("part",),
+    "Runs of an analytics part that failed (Prometheus unreachable, not enough data, ...).",
+    Origin.ANALYTICS_EXPORTER,
+)
+
+ANALYTICS_RUN_DURATION_SECONDS = MetricFamily(
+    "analytics_run_duration_seconds",
+    G,
+    "seconds",
+    ("part",),
+    "How long the last run of an analytics part took.",
+    Origin.ANALYTICS_EXPORTER,
 )
 
 
@@ -401,6 +422,9 @@ ANALYTICS_FAMILIES = (
     FAILURE_PREDICTION_SCORE,
     ANOMALY_SCORE,
     SCALING_RECOMMENDATION,
+    ANALYTICS_RUN_TIMESTAMP_SECONDS,
+    ANALYTICS_RUN_FAILURES_TOTAL,
+    ANALYTICS_RUN_DURATION_SECONDS,
 )
 
 

@@ -1,6 +1,10 @@
 """The thin command line: parse arguments, call the library, print with rich."""
 
 from . import (
+    _analytics,  # noqa: F401
+    _analytics_service,  # noqa: F401
+    _anomaly,  # noqa: F401
+    _capacity,  # noqa: F401
     _docs,  # noqa: F401  (each module registers its commands)
     _generate,  # noqa: F401
     _simulate,  # noqa: F401

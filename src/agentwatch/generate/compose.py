@@ -20,6 +20,7 @@ __all__ = [
     "AGENTWATCH_CONFIG",
     "AGENTWATCH_SERVICE",
     "ALERTMANAGER_SERVICE",
+    "ANALYTICS_SERVICE",
     "COLLECTOR_SERVICE",
     "COMPOSE_VERSION",
     "DOCKERFILE",
@@ -50,6 +51,7 @@ COLLECTOR_SERVICE = "otel-collector"
 JAEGER_SERVICE = "jaeger"
 ELASTICSEARCH_SERVICE = "elasticsearch"
 AGENTWATCH_SERVICE = "agentwatch"
+ANALYTICS_SERVICE = "agentwatch-analytics"
 
 # Paths in the generated tree that only the compose stack uses.
 DOCKERFILE = "Dockerfile"
@@ -108,7 +110,7 @@ def _prometheus(spec: Spec) -> dict[str, Any]:
             "prometheus-data:/prometheus",
         ],
         "ports": [_publish(port)],
-        "depends_on": [ALERTMANAGER_SERVICE, AGENTWATCH_SERVICE],
+        "depends_on": [ALERTMANAGER_SERVICE, AGENTWATCH_SERVICE, ANALYTICS_SERVICE],
         "restart": "unless-stopped",
     }
 
@@ -218,23 +220,40 @@ def _elasticsearch() -> dict[str, Any]:
     }
 
 
-def _agentwatch(spec: Spec) -> dict[str, Any]:
-    ports = spec.ports
+_AGENTWATCH_CONFIG = f"{_AGENTWATCH_CONFIG_DIR}/agentwatch.yaml"
+
+
+def _agentwatch(command: list[str], ports: list[int]) -> dict[str, Any]:
     return {
         # No published image: built from the agentwatch source. The Dockerfile is the
         # committed monitoring/Dockerfile of that source; AGENTWATCH_SOURCE points at the
         # source when this tree is not the source's own monitoring/ directory.
         "build": {"context": "${AGENTWATCH_SOURCE:-..}", "dockerfile": f"monitoring/{DOCKERFILE}"},
         "image": "agentwatch:local",
-        "command": ["simulate", "--config", f"{_AGENTWATCH_CONFIG_DIR}/agentwatch.yaml"],
+        "command": command,
         "volumes": [f"./agentwatch:{_AGENTWATCH_CONFIG_DIR}:ro"],
-        "ports": [
-            _publish(ports.agent_exporter),
-            _publish(ports.transport_exporter),
-            _publish(ports.voice_exporter),
-        ],
+        "ports": [_publish(port) for port in ports],
         "restart": "unless-stopped",
     }
+
+
+def _simulated_system(spec: Spec) -> dict[str, Any]:
+    ports = spec.ports
+    return _agentwatch(
+        ["simulate", "--config", _AGENTWATCH_CONFIG],
+        [ports.agent_exporter, ports.transport_exporter, ports.voice_exporter],
+    )
+
+
+def _analytics(spec: Spec) -> dict[str, Any]:
+    prometheus = f"http://{PROMETHEUS_SERVICE}:{spec.ports.prometheus}"
+    service = _agentwatch(
+        ["analytics", "serve", "--config", _AGENTWATCH_CONFIG, "--prometheus", prometheus],
+        [spec.ports.analytics_exporter],
+    )
+    # Built once, by the simulated system's service.
+    del service["build"]
+    return {**service, "depends_on": [AGENTWATCH_SERVICE]}
 
 
 def compose_file(spec: Spec) -> dict[str, Any]:
@@ -248,7 +267,8 @@ def compose_file(spec: Spec) -> dict[str, Any]:
             COLLECTOR_SERVICE: _collector(spec),
             JAEGER_SERVICE: _jaeger(),
             ELASTICSEARCH_SERVICE: _elasticsearch(),
-            AGENTWATCH_SERVICE: _agentwatch(spec),
+            AGENTWATCH_SERVICE: _simulated_system(spec),
+            ANALYTICS_SERVICE: _analytics(spec),
         },
         "secrets": {
             GRAFANA_ADMIN_PASSWORD_SECRET: {"file": f"./secrets/{GRAFANA_ADMIN_PASSWORD_SECRET}"}

@@ -15,6 +15,7 @@ from agentwatch.spec import ScrapeJob, Spec
 __all__ = [
     "AGENTS_JOB",
     "ALERTMANAGER_JOB",
+    "ANALYTICS_JOB",
     "EXPORTER_JOBS",
     "PROMETHEUS_JOB",
     "TRANSPORT_JOB",
@@ -32,7 +33,8 @@ ALERTMANAGER_JOB = "alertmanager"
 AGENTS_JOB = "agents"
 TRANSPORT_JOB = "transport-layer"
 VOICE_JOB = "voice"
-EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB)
+ANALYTICS_JOB = "analytics"
+EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB)
 
 # A server bound to a wildcard address is reached through loopback: Prometheus needs a
 # concrete address to scrape, and loopback is the one every machine has.
@@ -67,18 +69,19 @@ class Hosts:
     prometheus: str
     alertmanager: str
     exporters: str
+    analytics: str
 
 
 def local_hosts(spec: Spec) -> Hosts:
     host = connect_host(spec.listen_address)
-    return Hosts(prometheus=host, alertmanager=host, exporters=host)
+    return Hosts(prometheus=host, alertmanager=host, exporters=host, analytics=host)
 
 
 def prometheus_config(
     spec: Spec, *, rule_files: Sequence[str], demo: bool, hosts: Hosts | None = None
 ) -> dict[str, Any]:
-    """Prometheus scraping itself, the local Alertmanager and, with ``demo``, the simulated
-    system's three exporters; alerts go to the local Alertmanager.
+    """Prometheus scraping itself, the local Alertmanager, the analytics exporter and, with
+    ``demo``, the simulated system's three exporters; alerts go to the local Alertmanager.
 
     ``rule_files`` are globs as Prometheus reads them (absolute, or relative to the config file).
     ``hosts`` defaults to the local stack's (the spec's listen address).
@@ -88,6 +91,11 @@ def prometheus_config(
     jobs = [
         _job(PROMETHEUS_JOB, host_port(hosts.prometheus, ports.prometheus)),
         _job(ALERTMANAGER_JOB, host_port(hosts.alertmanager, ports.alertmanager)),
+        _job(
+            ANALYTICS_JOB,
+            host_port(hosts.analytics, ports.analytics_exporter),
+            spec.scrape.analytics,
+        ),
     ]
     if demo:
         exporters = hosts.exporters

@@ -286,7 +286,9 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
             + ", ".join(f"`{j}`" for j in k.EXPORTER_JOBS)
             + "); its metrics and alerts are blind.",
             (f'up{{job=~"{"|".join(k.EXPORTER_JOBS)}"}}',),
-            f"Prometheus targets page; {agents_metrics}, {voice_metrics}.",
+            f"Prometheus targets page; {agents_metrics}, {voice_metrics}, "
+            f"http://127.0.0.1:{p.analytics_exporter}/metrics (analytics: its own "
+            f"{c.ANALYTICS_RUN_FAILURES_TOTAL.name} says which part fails and why in its log).",
             (
                 "Check that the process runs (`agentwatch status`) and answers on /metrics.",
                 "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",

@@ -14,6 +14,7 @@ from agentwatch.generate.compose import (
     AGENTWATCH_CONFIG,
     AGENTWATCH_SERVICE,
     ALERTMANAGER_SERVICE,
+    ANALYTICS_SERVICE,
     DOCKERFILE,
     SECRETS_GITIGNORE,
     SECRETS_README,
@@ -58,7 +59,10 @@ COMPOSE_FILE = "docker-compose.monitoring.yml"
 
 # Service names in the production compose stack; Prometheus scrapes itself in its own container.
 PRODUCTION_HOSTS = Hosts(
-    prometheus="localhost", alertmanager=ALERTMANAGER_SERVICE, exporters=AGENTWATCH_SERVICE
+    prometheus="localhost",
+    alertmanager=ALERTMANAGER_SERVICE,
+    exporters=AGENTWATCH_SERVICE,
+    analytics=ANALYTICS_SERVICE,
 )
 
 

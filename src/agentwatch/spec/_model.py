@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_ALERT_FOR",
     "WINDOW_PLACEHOLDER",
     "Alerting",
+    "Analytics",
     "Duration",
     "Ports",
     "ScrapeJob",
@@ -173,6 +174,17 @@ class Storage(_Strict):
     retention: Duration = "15d"
 
 
+class Analytics(_Strict):
+    """How often the analytics service (``agentwatch up`` runs it) refreshes its results."""
+
+    # Failure prediction and anomaly scores: a few scrapes' worth of new data each time.
+    interval: Duration = "30s"
+    # Capacity forecasts fit models over days of history; their inputs change slowly.
+    capacity_interval: Duration = "15m"
+    # History the anomaly detector reads to judge the latest point of each series.
+    anomaly_lookback: Duration = "6h"
+
+
 def _check_webhook_url(text: str) -> str:
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
         raise ValueError(f"expected an http:// or https:// URL, got {text!r}")
@@ -213,7 +225,9 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "QueueBackup": "5m",
         # Any unauthorized access is worth knowing about at once.
         "UnauthorizedAgentAccess": "0s",
-        "AnomalousMessagePattern": "5m",
+        # The detector scores every analytics run (30s); faults it flags often last only a
+        # few minutes (docs/analytics/anomaly.md), so a long hold would miss them.
+        "AnomalousMessagePattern": "1m",
         "EmergencyMessageFlood": "1m",
         "SecurityAgentDown": "1m",
         "VoiceBiometricAuthFailures": "5m",
@@ -405,6 +419,7 @@ class Spec(_Strict):
     simulation: Simulation = Simulation()
     storage: Storage = Storage()
     alerting: Alerting = Alerting()
+    analytics: Analytics = Analytics()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 
     @field_validator("slos")

@@ -13,11 +13,19 @@ from agentwatch.spec import Spec
 from ._binaries import Binaries
 from ._layout import StackHome
 
-__all__ = ["Component", "Endpoint", "StackPlan", "build_plan", "simulate_command"]
+__all__ = [
+    "Component",
+    "Endpoint",
+    "StackPlan",
+    "analytics_command",
+    "build_plan",
+    "simulate_command",
+]
 
 PROMETHEUS = "prometheus"
 ALERTMANAGER = "alertmanager"
 SIMULATE = "simulate"
+ANALYTICS = "analytics"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,14 @@ def simulate_command(
     if tsdb is not None:
         argv += ["--tsdb", str(tsdb)]
     return argv
+
+
+def analytics_command(config_path: Path | None, prometheus_url: str) -> list[str]:
+    """``agentwatch analytics serve`` as a child process, reading the stack's Prometheus."""
+    argv = [sys.executable, "-m", "agentwatch", "analytics", "serve"]
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    return [*argv, "--prometheus", prometheus_url]
 
 
 def _url(host: str, port: int, path: str) -> str:
@@ -132,7 +148,20 @@ def build_plan(
         ),
         ports=(("Alertmanager", "ports.alertmanager", ports.alertmanager),),
     )
-    components = [prometheus, alertmanager]
+    analytics_port = ports.analytics_exporter
+    analytics = Component(
+        name=ANALYTICS,
+        argv=tuple(analytics_command(config_path, _url(host, ports.prometheus, ""))),
+        endpoints=(
+            Endpoint(
+                "analytics exporter",
+                _url(host, analytics_port, "/metrics"),
+                _url(host, analytics_port, "/healthz"),
+            ),
+        ),
+        ports=(("the analytics exporter", "ports.analytics_exporter", analytics_port),),
+    )
+    components = [prometheus, alertmanager, analytics]
     if demo:
         exporters = (
             ("agent exporter", "ports.agent_exporter", ports.agent_exporter),

@@ -76,8 +76,8 @@ def test_planned_families_name_their_issue() -> None:
     planned = [f for f in CATALOG if not f.implemented]
     assert planned
     assert all(f.planned_in and f.planned_in > 2 for f in planned)
-    assert catalog.produced_by(Origin.ANALYTICS_EXPORTER) == ()
-    assert catalog.produced_by(Origin.ANALYTICS_EXPORTER, include_planned=True)
+    assert catalog.produced_by(Origin.FRAMEWORK_EXPORTER) == ()
+    assert catalog.produced_by(Origin.FRAMEWORK_EXPORTER, include_planned=True)
 
 
 def test_committed_metric_reference_matches_the_catalog() -> None:

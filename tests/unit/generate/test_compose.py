@@ -15,6 +15,7 @@ from agentwatch.generate.alertmanager import DEFAULT_SECRETS_DIR
 from agentwatch.generate.compose import (
     AGENTWATCH_SERVICE,
     ALERTMANAGER_SERVICE,
+    ANALYTICS_SERVICE,
     COMPOSE_VERSION,
     IMAGES,
     PUBLISH_ADDRESS,
@@ -59,7 +60,11 @@ def test_the_stack_has_every_seed_component_pinned() -> None:
         "jaeger",
         "elasticsearch",
         "agentwatch",
+        "agentwatch-analytics",
     ]
+    analytics = compose["services"]["agentwatch-analytics"]
+    assert analytics["command"][:2] == ["analytics", "serve"]
+    assert analytics["command"][-1] == "http://prometheus:9090"
     for name, image in IMAGES.items():
         assert compose["services"][name]["image"] == image
         assert ":" in image
@@ -148,8 +153,9 @@ def test_every_published_port_is_on_loopback_and_none_clash() -> None:
                 assert host == PUBLISH_ADDRESS == "127.0.0.1", name
                 published.append(port)
         assert len(published) == len(set(published)), published
-        # Prometheus, Alertmanager, Grafana, OTLP gRPC + HTTP, Jaeger UI, three exporters.
-        assert len(published) == 9
+        # Prometheus, Alertmanager, Grafana, OTLP gRPC + HTTP, Jaeger UI, three exporters of
+        # the simulated system, the analytics exporter.
+        assert len(published) == 10
 
 
 def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
@@ -167,7 +173,11 @@ def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
         # Prometheus scrapes itself inside its own container.
         ("localhost", 19090),
         (ALERTMANAGER_SERVICE, 19093),
-        *((AGENTWATCH_SERVICE, c) for _, _, c in _published(services[AGENTWATCH_SERVICE])),
+        *(
+            (service, c)
+            for service in (AGENTWATCH_SERVICE, ANALYTICS_SERVICE)
+            for _, _, c in _published(services[service])
+        ),
     }
     for target in targets:
         host, port = target.rsplit(":", 1)

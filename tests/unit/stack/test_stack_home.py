@@ -59,7 +59,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
     home = StackHome(tmp_path)
     config = tmp_path / "agentwatch.yaml"
     plan = build_plan(Spec(), home, BINARIES, config_path=config, demo=True)
-    prometheus, alertmanager, simulate = plan.components
+    prometheus, alertmanager, analytics, simulate = plan.components
     assert prometheus.argv == (
         "/usr/bin/prometheus",
         f"--config.file={tmp_path}/config/prometheus.yml",
@@ -84,6 +84,18 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "--config",
         str(config),
     )
+    assert analytics.argv == (
+        sys.executable,
+        "-m",
+        "agentwatch",
+        "analytics",
+        "serve",
+        "--config",
+        str(config),
+        "--prometheus",
+        "http://127.0.0.1:9090",
+    )
+    assert [e.health_url for e in analytics.endpoints] == ["http://127.0.0.1:8003/healthz"]
     assert [e.health_url for e in prometheus.endpoints] == ["http://127.0.0.1:9090/-/ready"]
     assert [e.health_url for e in simulate.endpoints] == [
         "http://127.0.0.1:8000/healthz",
@@ -93,6 +105,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
     assert [(field, port) for _, field, port in plan.ports()] == [
         ("ports.prometheus", 9090),
         ("ports.alertmanager", 9093),
+        ("ports.analytics_exporter", 8003),
         ("ports.agent_exporter", 8000),
         ("ports.transport_exporter", 8001),
         ("ports.voice_exporter", 8010),
@@ -109,12 +122,13 @@ def test_plan_follows_spec_ports_listen_address_and_retention(tmp_path: Path) ->
         }
     )
     plan = build_plan(spec, StackHome(tmp_path), BINARIES, config_path=None, demo=False)
-    prometheus, alertmanager = plan.components
+    prometheus, alertmanager, analytics = plan.components
     assert "--web.listen-address=0.0.0.0:19090" in prometheus.argv
     assert "--storage.tsdb.retention.time=30d" in prometheus.argv
     assert "--web.listen-address=0.0.0.0:19093" in alertmanager.argv
     # Clients reach a wildcard listener through loopback.
     assert alertmanager.endpoints[0].url == "http://127.0.0.1:19093/"
+    assert analytics.argv[-1] == "http://127.0.0.1:19090"
 
 
 def test_simulate_command_lines(tmp_path: Path) -> None:

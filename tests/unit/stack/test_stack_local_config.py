@@ -27,6 +27,11 @@ def test_prometheus_config_with_the_demo() -> None:
             {"job_name": "prometheus", "static_configs": [{"targets": ["127.0.0.1:9090"]}]},
             {"job_name": "alertmanager", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
             {
+                "job_name": "analytics",
+                "scrape_interval": "15s",
+                "static_configs": [{"targets": ["127.0.0.1:8003"]}],
+            },
+            {
                 "job_name": "agents",
                 "scrape_interval": "15s",
                 "static_configs": [{"targets": ["127.0.0.1:8000"]}],
@@ -51,6 +56,11 @@ def test_prometheus_config_without_the_demo_scrapes_only_the_stack() -> None:
     assert config["scrape_configs"] == [
         {"job_name": "prometheus", "static_configs": [{"targets": ["127.0.0.1:9090"]}]},
         {"job_name": "alertmanager", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
+        {
+            "job_name": "analytics",
+            "scrape_interval": "15s",
+            "static_configs": [{"targets": ["127.0.0.1:8003"]}],
+        },
     ]
 
 
@@ -76,7 +86,7 @@ def test_prometheus_config_follows_the_spec() -> None:
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "127.0.0.1:19093"
     ]
-    assert config["scrape_configs"][2] == {
+    assert config["scrape_configs"][3] == {
         "job_name": "agents",
         "scrape_interval": "5s",
         "scrape_timeout": "4s",

@@ -95,17 +95,6 @@ def _waiting(uid: str, issue: int, *titles: str) -> tuple[Waiting, ...]:
 # Written out (not derived from the queries) so a test can hold the panels and the catalog's
 # planned_in to it: a panel that starts or stops querying a planned family must be listed here.
 WAITING: Final[tuple[Waiting, ...]] = (
-    *_waiting(INDIVIDUAL_AGENTS, 4, "Failure risk"),
-    *_waiting(
-        CAPACITY,
-        4,
-        "Capacity utilisation by resource",
-        "Capacity forecast",
-        "Bottleneck severity by component",
-        "Scaling recommendations",
-        "Failure risk by agent",
-        "Anomaly score by series",
-    ),
     *_waiting(
         EXECUTIVE,
         6,
@@ -123,7 +112,6 @@ WAITING: Final[tuple[Waiting, ...]] = (
         "Template compliance",
         "Documentation consistency",
     ),
-    *_waiting(OPERATIONAL, 4, "Bottleneck severity by component"),
     *_waiting(
         DEVELOPMENT,
         6,

@@ -1,8 +1,8 @@
 """Seed 000's stakeholder dashboards and seed 004's capacity dashboard.
 
-Many of their metrics are planned: framework and business gauges for issue 6, analytics for
-issue 4. Their panels query the catalog's names now (so the dashboards need no change when the
-metrics arrive) and are listed in ``agentwatch.generate.dashboards.WAITING``.
+Many of their metrics are planned: framework and business gauges for issue 6. Their panels
+query the catalog's names now (so the dashboards need no change when the metrics arrive) and
+are listed in ``agentwatch.generate.dashboards.WAITING``.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def capacity_planning(spec: Spec) -> Board:
     board = Board(
         CAPACITY,
         "agentwatch / Capacity Planning & Scaling",
-        "Utilisation, forecasts, bottlenecks and scaling recommendations (analytics, issue 4).",
+        "Utilisation, forecasts, bottlenecks and scaling recommendations from analytics.",
         [agent_type_variable(STATUS)],
     )
     board.row("Now")
@@ -261,7 +261,7 @@ def capacity_planning(spec: Spec) -> Board:
         [Query(sel(rec.UTILIZATION, agent_type=True), "{{agent_type}}")],
         unit="percentunit",
     )
-    board.row("Analytics (issue 4)")
+    board.row("Analytics")
     board.series(
         "Capacity utilisation by resource",
         [Query(catalog.CAPACITY_UTILIZATION_RATIO.name, "{{resource_type}}")],

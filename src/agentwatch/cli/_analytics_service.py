@@ -1,0 +1,105 @@
+"""agentwatch analytics serve / run: the analytics service on its schedule, or once on demand."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from agentwatch.analytics._parts import default_parts
+from agentwatch.analytics._service import AnalyticsService
+from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.exporters import MetricsServer, PortInUseError
+from agentwatch.exporters._analytics import AnalyticsCollector
+from agentwatch.spec import Spec
+
+from ._analytics import analytics_app
+from ._common import EXIT_BAD_INPUT, EXIT_RUNTIME, ConfigOption, console, fail, load_config
+
+PrometheusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prometheus",
+        help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
+        show_default=False,
+    ),
+]
+
+
+def _api(spec: Spec, url: str | None) -> PrometheusAPI:
+    try:
+        return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}")
+    except PrometheusError as exc:
+        fail(f"--prometheus: {exc}", EXIT_BAD_INPUT)
+
+
+@analytics_app.command()
+def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> None:
+    """Run the analytics engine on its schedule and serve the results on its exporter.
+
+    Failure prediction and anomaly scores every analytics.interval, capacity planning every
+    analytics.capacity_interval (agentwatch.yaml).
+    """
+    spec = load_config(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    with _api(spec, prometheus) as api:
+        service = AnalyticsService(default_parts(api, spec))
+        server = MetricsServer(
+            AnalyticsCollector(service.snapshot, service.health),
+            host=spec.listen_address,
+            port=spec.ports.analytics_exporter,
+            name="analytics exporter",
+        )
+        try:
+            server.start()
+        except PortInUseError as exc:
+            fail(str(exc))
+        stop = threading.Event()
+
+        def _stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        console.print(f"analytics exporter on {server.url}/metrics, reading {api.url}")
+        try:
+            service.serve(stop)
+        finally:
+            server.stop()
+
+
+@analytics_app.command()
+def run(config: ConfigOption = None, prometheus: PrometheusOption = None) -> None:
+    """Run every part of the analytics engine once against Prometheus and print the results."""
+    spec = load_config(config)
+    with _api(spec, prometheus) as api:
+        service = AnalyticsService(default_parts(api, spec))
+        with console.status("running analytics ..."):
+            ok = {part.name: service.run_part(part) for part in service.parts}
+    health, results = service.health(), service.snapshot()
+    table = Table("part", "outcome", "seconds", "results")
+    found = {
+        "failure": f"{len(results.failure_scores)} agents scored, "
+        f"{sum(s.score > spec.thresholds.failure_prediction_max for s in results.failure_scores)}"
+        " above the alert threshold",
+        "anomaly": ", ".join(f"{k} {v:.2f}" for k, v in sorted(results.anomaly_scores.items())),
+        "capacity": f"{len(results.forecasts)} forecast points, "
+        f"{len(results.recommendations)} recommendations",
+    }
+    for name, succeeded in ok.items():
+        part = health[name]
+        table.add_row(
+            name,
+            "ok" if succeeded else f"[red]failed[/]: {escape(part.last_error or '')}",
+            f"{part.last_duration:.1f}" if part.last_duration is not None else "-",
+            found[name] if succeeded else "",
+        )
+    console.print(table)
+    if not any(ok.values()):
+        raise typer.Exit(EXIT_RUNTIME)
