@@ -28,7 +28,14 @@ from tests.integration.support import alive, free_ports, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
-EXPORTER_ORIGINS = (Origin.AGENT_EXPORTER, Origin.TRANSPORT_EXPORTER, Origin.VOICE_EXPORTER)
+EXPORTER_ORIGINS = (
+    Origin.AGENT_EXPORTER,
+    Origin.TRANSPORT_EXPORTER,
+    Origin.VOICE_EXPORTER,
+    Origin.ANALYTICS_EXPORTER,
+)
+# The agent the memory-leak test leaks; no other test touches it.
+LEAKING_AGENT = "architect-1"
 
 
 @dataclass
@@ -98,10 +105,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "  agents:\n    interval: 2s\n  voice:\n    interval: 2s\n"
         f"simulation:\n  control_port: {ports['control']}\n  agents_per_type: 2\n"
         f"alerting:\n  webhook_url: http://127.0.0.1:{ports['webhook']}/alerts\n"
+        "analytics:\n  interval: 5s\n"
     )
     s = Stack(home, config, ports)
     receiver = _webhook_receiver(ports["webhook"], s.notifications)
-    started = s.cli("up", "--detach", "--home", str(home), "--config", str(config))
+    # A day of simulated history first, as a user would start it: capacity forecasts need it.
+    started = s.cli(
+        "up", "--detach", "--history", "1d", "--home", str(home), "--config", str(config)
+    )  # fmt: skip
     assert started.returncode == 0, started.stdout + started.stderr
     try:
         yield s
@@ -200,9 +211,43 @@ def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: Stack
     assert alert["annotations"]["runbook_url"].endswith("#unauthorizedagentaccess")
 
 
+def test_a_memory_leak_is_predicted_at_alertmanager_before_the_agent_crashes(
+    stack: Stack,
+) -> None:
+    """The analytics service scores the leaking agent from what Prometheus scraped;
+    AgentFailurePredicted fires (after its `for`) and reaches the webhook while the agent is
+    still up; only later does the agent outgrow its memory limit and get killed. The leak
+    (0.6 MiB/s) takes the agent from its baseline to its 512 MiB limit in about 8 minutes."""
+    sent = stack.cli(
+        "fault", "memory_leak", "--target", LEAKING_AGENT, "--for", "30m", "--rate", "0.6",
+        "--config", str(stack.config),
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    failed = f'agent_status{{agent_id="{LEAKING_AGENT}",status="failed"}} == 1'
+    crashed_at: list[float] = []
+
+    def predicted() -> bool:
+        if not crashed_at and stack.query(failed):
+            crashed_at.append(time.time())
+        return any(
+            alert["labels"].get("alertname") == "AgentFailurePredicted"
+            and alert["labels"].get("agent_id") == LEAKING_AGENT
+            and alert["status"] == "firing"
+            for message in stack.notifications
+            for alert in message["alerts"]
+        )
+
+    wait_until(predicted, f"AgentFailurePredicted for {LEAKING_AGENT} at the webhook", 900)
+    notified_at = time.time()
+    assert not crashed_at, f"{LEAKING_AGENT} crashed before the prediction reached the webhook"
+    wait_until(lambda: bool(stack.query(failed)), f"{LEAKING_AGENT} killed for memory", 900)
+    print(f"prediction reached the webhook {time.time() - notified_at:.0f} s before the crash")
+
+
 def test_every_dashboard_panel_this_system_feeds_returns_data(stack: Stack) -> None:
     """No "No data" panels: every panel query, as Grafana would send it, returns series from the
-    live stack (after the faults above), except the panels listed as waiting for a later issue.
+    live stack started with a day of history (after the faults above), except the panels
+    listed as waiting for a later issue.
     """
     waiting = {(w.uid, w.title) for w in WAITING}
     queries = [

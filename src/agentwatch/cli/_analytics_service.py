@@ -48,6 +48,8 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
     """
     spec = load_config(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # One line per query every few seconds would bury what the service itself says.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with _api(spec, prometheus) as api:
         service = AnalyticsService(default_parts(api, spec))
         server = MetricsServer(

@@ -100,8 +100,10 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
             ),
         ),
         "AgentFailurePredicted": _Runbook(
-            "The analytics engine predicts, from the agent's recent metrics, a risk above "
-            f"{num(t.failure_prediction_max)}/100 that the agent fails soon.",
+            "The analytics engine's failure model (docs/analytics/failure-prediction.md) "
+            "predicts, from the agent's last 15 minutes of memory, cpu, queue, error, latency "
+            f"and heartbeat signals, a risk above {num(t.failure_prediction_max)}/100 that the "
+            "agent is killed for memory within 15 minutes.",
             (
                 f"{c.FAILURE_PREDICTION_SCORE.name}",
                 f"{c.AGENT_RESOURCE_USAGE.name}",
@@ -199,8 +201,9 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
             ),
         ),
         "AnomalousMessagePattern": _Runbook(
-            "The analytics engine's anomaly score for a monitored series is at least "
-            f"{num(t.anomaly_score_max)} (scores are 0-1).",
+            "The analytics engine's streaming detector (docs/analytics/anomaly.md) scores "
+            f"the latest point of a monitored series at least {num(t.anomaly_score_max)} "
+            "(scores are 0-1, judged against the series' own recent past).",
             (f"{c.ANOMALY_SCORE.name}", f"{rec.TRANSPORT_MESSAGES_RATE}"),
             f"Operational Analytics dashboard; analytics exporter on port {p.analytics_exporter}.",
             (
