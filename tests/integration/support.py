@@ -1,10 +1,15 @@
-"""Helpers the integration tests share: free loopback ports, polling, process liveness."""
+"""Helpers the integration tests share: free loopback ports, polling, process liveness, and
+real servers started on loopback (Prometheus on blocks promtool built from OpenMetrics)."""
 
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psutil
@@ -12,7 +17,15 @@ import pytest
 
 from agentwatch.stack._ports import port_in_use
 
-__all__ = ["alive", "free_ports", "wait_until"]
+__all__ = [
+    "Server",
+    "alive",
+    "free_ports",
+    "installed",
+    "prometheus_on_samples",
+    "start_server",
+    "wait_until",
+]
 
 
 def free_ports(count: int) -> list[int]:
@@ -44,3 +57,76 @@ def alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def installed(name: str) -> str:
+    """The path of a Debian-packaged binary; the test fails (never skips) without it."""
+    path = shutil.which(name) or f"/usr/bin/{name}"
+    if not Path(path).exists():
+        pytest.fail(f"{name} is not installed: run scripts/install-system-deps.sh")
+    return path
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def start_server(name: str, command: list[str], url: str, ready: str, log: Path) -> Server:
+    """Start ``command`` (output to ``log``) and wait until ``url + ready`` answers 200."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(name, url, process, log)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+        return httpx.get(f"{url}{ready}", timeout=2).status_code == 200
+
+    try:
+        wait_until(answers, f"{name} to answer at {url}", 30)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def prometheus_on_samples(directory: Path, openmetrics: Sequence[str] | None) -> Server:
+    """A real Prometheus whose TSDB holds ``openmetrics`` (lines of an OpenMetrics text, without
+    ``# EOF``), written by ``promtool tsdb create-blocks-from openmetrics`` before it starts."""
+    data = directory / "data"
+    if openmetrics is not None:
+        (directory / "samples.om").write_text("\n".join([*openmetrics, "# EOF", ""]))
+        build = ["tsdb", "create-blocks-from", "openmetrics", "samples.om", str(data)]
+        subprocess.run(
+            [installed("promtool"), *build],
+            cwd=directory,
+            check=True,
+            capture_output=True,
+        )
+    (directory / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
+    (port,) = free_ports(1)
+    return start_server(
+        "prometheus",
+        [
+            installed("prometheus"),
+            f"--config.file={directory / 'prometheus.yml'}",
+            f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        f"http://127.0.0.1:{port}",
+        "/-/ready",
+        directory / "prometheus.log",
+    )

@@ -3,20 +3,16 @@ samples (promtool builds the blocks from an OpenMetrics file before Prometheus s
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
 from agentwatch.analytics.capacity import predict_linear
 from agentwatch.analytics.promapi import PrometheusAPI
 
-from .support import free_ports, wait_until
+from .support import prometheus_on_samples
 
 pytestmark = pytest.mark.slow
 
@@ -29,52 +25,15 @@ TIMES = np.array([T0 + i * STEP for i in range(COUNT)], dtype=np.float64)
 VALUES = 50 + 0.01 * (TIMES - T0) + 5 * np.sin((TIMES - T0) / 300) + np.cos(np.arange(COUNT) * 7)
 
 
-def _binary(name: str) -> str:
-    path = shutil.which(name) or f"/usr/bin/{name}"
-    if not Path(path).exists():
-        pytest.fail(f"{name} is not installed: run scripts/install-system-deps.sh")
-    return path
-
-
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("capacity-prometheus")
-    binary, promtool = _binary("prometheus"), _binary("promtool")
     lines = [f"# TYPE {METRIC} gauge"]
     lines += [f"{METRIC} {float(v)!r} {int(t)}" for t, v in zip(TIMES, VALUES, strict=True)]
-    (directory / "samples.om").write_text("\n".join([*lines, "# EOF", ""]))
-    data = directory / "data"
-    subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", "samples.om", str(data)],
-        cwd=directory,
-        check=True,
-        capture_output=True,
-    )
-    (directory / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
-    (port,) = free_ports(1)
-    url = f"http://127.0.0.1:{port}"
-    log = directory / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={directory / 'prometheus.yml'}",
-                f"--storage.tsdb.path={data}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    server = prometheus_on_samples(tmp_path_factory.mktemp("capacity-prometheus"), lines)
     try:
-        wait_until(
-            lambda: httpx.get(f"{url}/-/ready", timeout=2).status_code == 200,
-            f"prometheus at {url}",
-            30,
-        )
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        server.stop()
 
 
 @pytest.mark.parametrize(("offset", "window", "ahead"), [(1807, 600, 3600), (3007, 1800, 600)])

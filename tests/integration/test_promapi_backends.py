@@ -8,11 +8,8 @@ query quoting the server's message, and a stopped server reported as unreachable
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,7 +18,7 @@ import pytest
 
 from agentwatch.analytics.promapi import MAX_POINTS_PER_SERIES, PrometheusAPI, PrometheusError
 
-from .support import free_ports, wait_until
+from .support import Server, free_ports, installed, prometheus_on_samples, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -39,87 +36,22 @@ VALUES = {
 }
 
 
-def _binary(name: str) -> str:
-    path = shutil.which(name) or f"/usr/bin/{name}"
-    if not Path(path).exists():
-        pytest.fail(f"{name} is not installed: run scripts/install-system-deps.sh")
-    return path
+def _prometheus(directory: Path, *, with_samples: bool) -> Server:
+    lines = [f"# TYPE {METRIC} gauge"]
+    for series, values in VALUES.items():
+        lines += [
+            f'{METRIC}{{series="{series}"}} {v} {t}' for t, v in zip(TIMES, values, strict=True)
+        ]
+    return prometheus_on_samples(directory, lines if with_samples else None)
 
 
-@dataclass
-class Backend:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
-def _start(name: str, command: list[str], url: str, ready: str, log: Path) -> Backend:
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    backend = Backend(name, url, process, log)
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        return httpx.get(f"{url}{ready}", timeout=2).status_code == 200
-
-    try:
-        wait_until(answers, f"{name} to answer at {url}", 20)
-    except BaseException:
-        backend.stop()
-        raise
-    return backend
-
-
-def _prometheus(directory: Path, *, with_samples: bool) -> Backend:
-    binary, promtool = _binary("prometheus"), _binary("promtool")
-    data = directory / "data"
-    if with_samples:
-        lines = [f"# TYPE {METRIC} gauge"]
-        for series, values in VALUES.items():
-            lines += [
-                f'{METRIC}{{series="{series}"}} {v} {t}' for t, v in zip(TIMES, values, strict=True)
-            ]
-        (directory / "samples.om").write_text("\n".join([*lines, "# EOF", ""]))
-        subprocess.run(
-            [promtool, "tsdb", "create-blocks-from", "openmetrics", "samples.om", str(data)],
-            cwd=directory,
-            check=True,
-            capture_output=True,
-        )
-    (directory / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
-    (port,) = free_ports(1)
-    return _start(
-        "prometheus",
-        [
-            binary,
-            f"--config.file={directory / 'prometheus.yml'}",
-            f"--storage.tsdb.path={data}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        f"http://127.0.0.1:{port}",
-        "/-/ready",
-        directory / "prometheus.log",
-    )
-
-
-def _victoria_metrics(directory: Path, *, with_samples: bool) -> Backend:
+def _victoria_metrics(directory: Path, *, with_samples: bool) -> Server:
     (port,) = free_ports(1)
     url = f"http://127.0.0.1:{port}"
-    backend = _start(
+    backend = start_server(
         "victoria-metrics",
         [
-            _binary("victoria-metrics"),
+            installed("victoria-metrics"),
             f"-httpListenAddr=127.0.0.1:{port}",
             f"-storageDataPath={directory / 'data'}",
             "-retentionPeriod=100y",
@@ -143,7 +75,7 @@ def _victoria_metrics(directory: Path, *, with_samples: bool) -> Backend:
     return backend
 
 
-STARTERS: dict[str, Callable[..., Backend]] = {
+STARTERS: dict[str, Callable[..., Server]] = {
     "prometheus": _prometheus,
     "victoria-metrics": _victoria_metrics,
 }
@@ -152,7 +84,7 @@ STARTERS: dict[str, Callable[..., Backend]] = {
 @pytest.fixture(scope="module", params=sorted(STARTERS))
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Backend]:
+) -> Iterator[Server]:
     started = STARTERS[request.param](tmp_path_factory.mktemp(request.param), with_samples=True)
     try:
         yield started
@@ -161,13 +93,13 @@ def backend(
 
 
 def _client(
-    backend: Backend, sleeps: list[float] | None = None, max_points: int = MAX_POINTS_PER_SERIES
+    backend: Server, sleeps: list[float] | None = None, max_points: int = MAX_POINTS_PER_SERIES
 ) -> PrometheusAPI:
     record = sleeps if sleeps is not None else []
     return PrometheusAPI(backend.url, sleep=record.append, max_points=max_points)
 
 
-def test_an_instant_query_returns_the_known_values(backend: Backend) -> None:
+def test_an_instant_query_returns_the_known_values(backend: Server) -> None:
     with _client(backend) as api:
         for i in (0, 7, COUNT - 1):
             samples = api.query(METRIC, at=TIMES[i])
@@ -182,7 +114,7 @@ def test_an_instant_query_returns_the_known_values(backend: Backend) -> None:
         assert api.last_warnings == ()
 
 
-def test_a_range_query_returns_the_known_values_at_the_known_steps(backend: Backend) -> None:
+def test_a_range_query_returns_the_known_values_at_the_known_steps(backend: Server) -> None:
     with _client(backend) as api:
         series = {
             s.labels["series"]: s
@@ -203,7 +135,7 @@ def test_a_range_query_returns_the_known_values_at_the_known_steps(backend: Back
         np.testing.assert_array_equal(a.values, VALUES["a"][::2])
 
 
-def test_a_range_split_in_parts_equals_the_range_in_one_piece(backend: Backend) -> None:
+def test_a_range_split_in_parts_equals_the_range_in_one_piece(backend: Server) -> None:
     with _client(backend) as whole, _client(backend, max_points=7) as parts:
         one = whole.query_range(METRIC, start=TIMES[0], end=TIMES[-1], step=STEP)
         split = parts.query_range(METRIC, start=TIMES[0], end=TIMES[-1], step=STEP)
@@ -213,7 +145,7 @@ def test_a_range_split_in_parts_equals_the_range_in_one_piece(backend: Backend) 
         np.testing.assert_array_equal(a.values, b.values)
 
 
-def test_a_bad_query_quotes_the_backend_and_is_not_retried(backend: Backend) -> None:
+def test_a_bad_query_quotes_the_backend_and_is_not_retried(backend: Server) -> None:
     # VictoriaMetrics names the evaluation time in its message: ask both at the same time.
     raw = httpx.get(f"{backend.url}/api/v1/query", params={"query": "sum(", "time": str(T0)})
     own = raw.json()["error"]
