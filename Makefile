@@ -27,6 +27,7 @@ test: lint
 	$(BIN)/pytest tests
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 
 generate: setup
