@@ -8,7 +8,7 @@ PYTHON ?= python3
 $(BIN)/agentwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,dask]'
 	touch $@
 
 setup: $(BIN)/agentwatch
@@ -27,7 +27,7 @@ test: lint
 	$(BIN)/pytest tests
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,dask,bench]'
 	$(BIN)/python -m benchmarks
 
 generate: setup

@@ -7,6 +7,10 @@ then a rolling-origin backtest of the candidates and a refit of the winner per s
 (agentwatch.analytics.capacity.forecast_histories, one process). One run: it takes minutes.
 Prophet, when importable, forecasts a subset of the same series at the same hourly step, 1w
 horizon and 80% interval, next to our hourly path on the same subset.
+When dask, distributed and fugue[dask] are importable (``pip install 'agentwatch[dask]'``), the
+production path runs on a subset both in process and on a Dask LocalCluster of 2 single-threaded
+worker processes on 127.0.0.1 (statsforecast's fugue/Dask backend), side by side; both after a
+warm-up pass on 2 series, the cluster's start-up timed apart.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ from agentwatch.analytics.capacity import (
     block_mean,
     forecast_histories,
 )
+from agentwatch.analytics.capacity._distributed import (
+    FitBackend,
+    LocalBackend,
+    dask_backend,
+    use_backend,
+)
 
 from ._results import INFORMATIONAL, Peer, Result
 from ._timing import Stats
@@ -36,6 +46,9 @@ SERIES = 300
 DAYS = 15
 MINUTE = 60.0
 PROPHET_SUBSET = 10
+DASK_SUBSET = 20
+DASK_WORKERS = 2
+WARM_UP = 2
 END = 1_767_225_600.0  # 2026-01-01 00:00 UTC, a fixed grid
 
 
@@ -83,6 +96,44 @@ def _prophet(raws: list[np.ndarray]) -> float | None:
     return time.perf_counter() - began
 
 
+def _dask_installed() -> bool:
+    return all(
+        importlib.util.find_spec(name) is not None for name in ("dask", "distributed", "fugue_dask")
+    )
+
+
+def _on(backend: FitBackend, raws: list[np.ndarray]) -> float:
+    """The production path on ``backend``, after a warm-up pass (worker processes import and
+    JIT-compile on their first fit) on a few series."""
+    with use_backend(backend):
+        _ours(raws[:WARM_UP])
+        return _ours(raws)
+
+
+def _dask_side_by_side(raws: list[np.ndarray]) -> Result | None:
+    if not _dask_installed():
+        return None
+    local = _on(LocalBackend(), raws)
+    began = time.perf_counter()
+    with dask_backend(workers=DASK_WORKERS) as backend:
+        start_up = time.perf_counter() - began
+        on_dask = _on(backend, raws)
+    note = (
+        f"the same {len(raws)} series, production path (5m and 1h steps, backtest + refit); "
+        f"ours = Dask LocalCluster of {DASK_WORKERS} single-threaded worker processes on "
+        f"127.0.0.1, peer = in process (n_jobs=1); cluster start-up {start_up:.1f} s not "
+        "included; one run"
+    )
+    return Result(
+        f"capacity forecast on Dask ({DASK_WORKERS} workers), {len(raws)} series",
+        Stats.of([on_dask]),
+        "s",
+        INFORMATIONAL,
+        note,
+        Peer("in process", Stats.of([local])),
+    )
+
+
 def run() -> list[Result]:
     raws = [_series(i) for i in range(SERIES)]
     ours = _ours(raws)
@@ -112,4 +163,7 @@ def run() -> list[Result]:
             peer,
         )
     )
+    dask = _dask_side_by_side(raws[:DASK_SUBSET])
+    if dask is not None:
+        results.append(dask)
     return results

@@ -211,6 +211,7 @@ def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: Stack
     assert alert["annotations"]["runbook_url"].endswith("#unauthorizedagentaccess")
 
 
+@pytest.mark.timeout(1500)
 def test_a_memory_leak_is_predicted_at_alertmanager_before_the_agent_crashes(
     stack: Stack,
 ) -> None:

@@ -48,6 +48,7 @@ PORT_NAMES = (
     "agent_exporter",
     "transport_exporter",
     "voice_exporter",
+    "analytics_exporter",
 )
 
 # Runs the stack in the foreground like `agentwatch up`, with the stand-in as the simulated
@@ -192,9 +193,10 @@ def test_up_status_down(stack: Stack) -> None:
     state = read_state(StackHome(stack.home))
     assert state is not None
     pids = [state.supervisor_pid, *(c.pid for c in state.components)]
-    assert {c.name for c in state.components} == {"prometheus", "alertmanager"}
+    stack_jobs = {"prometheus", "alertmanager", "analytics"}
+    assert {c.name for c in state.components} == stack_jobs
 
-    wait_until(lambda: all_up(stack, {"prometheus", "alertmanager"}), "every job up == 1")
+    wait_until(lambda: all_up(stack, stack_jobs), "every job up == 1")
     alertmanager = f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
     wait_until(
         lambda: (
@@ -214,7 +216,7 @@ def test_up_status_down(stack: Stack) -> None:
 
     status = stack.cli("status")
     assert status.returncode == 0, output(status)
-    assert output(status).count("healthy") == 2
+    assert output(status).count("healthy") == 3
 
     again = stack.cli("up", "--config", str(stack.config), "--detach", "--no-demo")
     assert again.returncode == 1
@@ -229,6 +231,7 @@ def test_up_status_down(stack: Stack) -> None:
     assert processes_of(stack.home) == []
     assert not port_in_use("127.0.0.1", stack.ports["prometheus"])
     assert not port_in_use("127.0.0.1", stack.ports["alertmanager"])
+    assert not port_in_use("127.0.0.1", stack.ports["analytics_exporter"])
 
     assert "Nothing is running" in output(stack.cli("down"))
     after = stack.cli("status")
@@ -276,7 +279,7 @@ def test_supervises_the_simulated_system(stack: Stack) -> None:
         for label in ("agent exporter", "transport exporter", "voice exporter"):
             assert label in output(status)
 
-        jobs = {"prometheus", "alertmanager", "agents", "transport-layer", "voice"}
+        jobs = {"prometheus", "alertmanager", "analytics", "agents", "transport-layer", "voice"}
         wait_until(lambda: all_up(stack, jobs), "every job up == 1")
 
         # A child that dies is restarted, and the supervisor's log says why.

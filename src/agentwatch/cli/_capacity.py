@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +19,27 @@ from agentwatch.analytics.capacity import (
     plan_capacity,
     render_report,
 )
+from agentwatch.analytics.capacity._distributed import (
+    CONNECT_TIMEOUT,
+    INSTALL_HINT,
+    ClusterError,
+    DaskBackend,
+    DaskUnavailableError,
+    SchedulerUnreachableError,
+    dask_backend,
+    use_backend,
+)
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.spec import Spec
 
 from ._app import app
 from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
 
-__all__ = ["backtest_table", "capacity"]
+__all__ = ["DEFAULT_WORKERS", "LOCAL_CLUSTER", "backtest_table", "capacity"]
+
+# The --dask value that starts a LocalCluster instead of connecting to a scheduler.
+LOCAL_CLUSTER = "local"
+DEFAULT_WORKERS = 2
 
 
 def backtest_table(plan: CapacityPlan) -> Table:
@@ -56,6 +72,33 @@ def backtest_table(plan: CapacityPlan) -> Table:
     return table
 
 
+def _open_dask(stack: ExitStack, address: str, workers: int | None, timeout: float) -> DaskBackend:
+    """The Dask backend, or exit: 2 for bad input or missing packages, 1 when the scheduler
+    does not answer or the local cluster does not start."""
+    if workers is not None and address != LOCAL_CLUSTER:
+        fail(
+            f"--dask-workers applies to --dask {LOCAL_CLUSTER} only; a remote cluster "
+            f"has the workers its scheduler has (got --dask {escape(address)})",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        return stack.enter_context(
+            dask_backend(None, workers=workers or DEFAULT_WORKERS)
+            if address == LOCAL_CLUSTER
+            else dask_backend(address, timeout=timeout)
+        )
+    except DaskUnavailableError as exc:
+        fail(f"--dask {escape(address)}: {escape(str(exc))}", EXIT_BAD_INPUT)
+    except (SchedulerUnreachableError, ClusterError) as exc:
+        fail(f"--dask: {escape(str(exc))}")
+    except ValueError as exc:  # distributed's verdict on an address it cannot parse
+        fail(
+            f"--dask {escape(address)}: {escape(str(exc))}; expected a scheduler address "
+            f"such as tcp://10.0.0.5:8786, or '{LOCAL_CLUSTER}'",
+            EXIT_BAD_INPUT,
+        )
+
+
 @app.command()
 def capacity(
     *,
@@ -70,11 +113,48 @@ def capacity(
         bool, typer.Option("--backtest", help="Also print the backtest MASE table.")
     ] = False,
     config: ConfigOption = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Fit the forecasts on a Dask cluster: its scheduler address "
+            f"(tcp://host:8786), or '{LOCAL_CLUSTER}' to start a LocalCluster on 127.0.0.1. "
+            f"Needs: {escape(INSTALL_HINT)}. Default: in this process.",
+            show_default=False,
+        ),
+    ] = None,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--dask-workers",
+            min=1,
+            help=f"Workers of the --dask {LOCAL_CLUSTER} cluster. \\[default: {DEFAULT_WORKERS}]",
+            show_default=False,
+        ),
+    ] = None,
+    dask_timeout: Annotated[
+        float,
+        typer.Option("--dask-timeout", min=0.1, help="Seconds to wait for the Dask scheduler."),
+    ] = CONNECT_TIMEOUT,
 ) -> None:
     """Forecast capacity, recommend scaling and predict the first bottleneck."""
     spec = load_config(config)
     if report is not None and report.is_dir():
         fail(f"--report {report}: is a directory, expected an HTML file path", EXIT_BAD_INPUT)
+    with ExitStack() as stack:
+        if dask is not None:
+            backend = _open_dask(stack, dask, dask_workers, dask_timeout)
+            stack.enter_context(use_backend(backend))
+            console.print(
+                f"fitting on the Dask cluster at {backend.address} ({backend.workers} workers)",
+                highlight=False,
+            )
+        plan = _plan(prometheus, spec)
+    _print(plan, backtest, report)
+
+
+def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
     with PrometheusAPI(prometheus, timeout=30.0) as api:
         try:
             with Progress(
@@ -90,9 +170,14 @@ def capacity(
                 def progress(done: int, total: int, stage: str) -> None:
                     bar.update(task, completed=done, total=total, description=stage)
 
-                plan = plan_capacity(api, time.time(), progress, spec=spec)
+                return plan_capacity(api, time.time(), progress, spec=spec)
         except PrometheusError as exc:
             fail(escape(str(exc)))
+        except ClusterError as exc:
+            fail(escape(str(exc)))
+
+
+def _print(plan: CapacityPlan, backtest: bool, report: Path | None) -> None:
     # soft_wrap: the seed's line format must survive a narrow terminal unbroken.
     console.print(
         format_recommendations(plan.recommendations),

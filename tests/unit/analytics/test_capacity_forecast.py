@@ -25,6 +25,7 @@ from agentwatch.analytics.capacity import (
     plan_capacity,
     render_report,
 )
+from agentwatch.analytics.capacity._distributed import FitBackend
 from agentwatch.analytics.capacity._resources import TYPE_QUERIES
 from agentwatch.analytics.promapi import RangeSeries, Sample
 
@@ -147,10 +148,10 @@ def test_a_series_the_model_cannot_fit_gets_a_reason_not_a_crash(
 ) -> None:
     real = _forecast._run_batch
 
-    def failing(jobs: list[_forecast._Job], n_jobs: int) -> object:
+    def failing(jobs: list[_forecast._Job], backend: FitBackend) -> object:
         if any(job.key == "bad" for job in jobs):
             raise FloatingPointError("boom")
-        return real(jobs, n_jobs)
+        return real(jobs, backend)
 
     monkeypatch.setattr(_forecast, "_run_batch", failing)
     history = _history(10, COARSE.step)

@@ -10,6 +10,10 @@ and reported next to it.
 
 A horizon is forecast only when the series is at least twice as long as the horizon; shorter
 series get the horizon omitted with the reason, never a made-up value.
+
+The fits run on a ``FitBackend`` (see ``_distributed``): statsforecast in this process by
+default, or on a Dask cluster. Everything else (candidates, origins, scores, choice) is
+computed here, identically for both.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS, SeasonalNaive
 
+from ._distributed import ClusterError, FitBackend, current_backend
 from ._linear import predict_linear_path
 from ._series import History, NoForecastError, NotEnoughDataError
 
@@ -223,7 +227,9 @@ def _backtest(job: _Job, cv: pd.DataFrame, names: list[str]) -> Backtest:
     cutoffs = sorted(int(c) for c in cv["cutoff"].unique())
     for cutoff in cutoffs:
         rows = cv[cv["cutoff"] == cutoff].sort_values("ds")
-        actual = rows["y"].to_numpy(dtype=np.float64)
+        # The actual values from the history itself (ds is the index into it): a distributed
+        # backend returns cv["y"] as float32.
+        actual = y[rows["ds"].to_numpy(dtype=np.int64)]
         train = y[: cutoff + 1]
         scale = _mase_scale(train, job.naive_season)
         predicted = {name: rows[name].to_numpy(dtype=np.float64) for name in names}
@@ -241,15 +247,15 @@ def _backtest(job: _Job, cv: pd.DataFrame, names: list[str]) -> Backtest:
     return Backtest(len(cutoffs), job.backtest_steps, job.naive_season, mase, mae, chosen)
 
 
-def _run_batch(jobs: list[_Job], n_jobs: int) -> dict[str, tuple[Backtest, pd.DataFrame]]:
+def _run_batch(jobs: list[_Job], backend: FitBackend) -> dict[str, tuple[Backtest, pd.DataFrame]]:
     """Backtest the candidates on each series, then refit the winner and forecast."""
     models = _candidates(jobs[0])
     names = [str(getattr(m, "alias")) for m in models]  # noqa: B009  (statsforecast sets it)
     df = _frame(jobs)
     by_key = {job.key: job for job in jobs}
     backtest_steps = jobs[0].backtest_steps
-    cv = StatsForecast(models=models, freq=1, n_jobs=n_jobs).cross_validation(
-        df=df, h=backtest_steps, step_size=max(1, backtest_steps // 2), n_windows=N_WINDOWS
+    cv = backend.cross_validation(
+        models, df, h=backtest_steps, step_size=max(1, backtest_steps // 2), n_windows=N_WINDOWS
     )
     backtests = {
         key: _backtest(by_key[str(key)], group, names)
@@ -262,30 +268,32 @@ def _run_batch(jobs: list[_Job], n_jobs: int) -> dict[str, tuple[Backtest, pd.Da
             continue
         model = models[names.index(chosen)]
         subset = df[df["unique_id"].isin(keys)]
-        predicted = StatsForecast(models=[model], freq=1, n_jobs=n_jobs).forecast(
-            df=subset, h=jobs[0].horizon_steps, level=[LEVEL]
-        )
+        predicted = backend.forecast([model], subset, h=jobs[0].horizon_steps, level=LEVEL)
         for key, rows in predicted.groupby("unique_id", observed=True):
             results[str(key)] = (backtests[str(key)], rows.sort_values("ds"))
     return results
 
 
 def _fit(
-    jobs: list[_Job], n_jobs: int
+    jobs: list[_Job], backend: FitBackend
 ) -> dict[str, tuple[Backtest, pd.DataFrame] | NoForecastError]:
     """The batch in one go; if statsforecast fails on it, each series alone, so one bad
-    series costs only its own forecast."""
+    series costs only its own forecast. A failing cluster is no series' fault: it propagates."""
     # Exception, not narrower: statsforecast passes on whatever numpy or numba raise.
     try:
-        results = _run_batch(jobs, n_jobs)
+        results = _run_batch(jobs, backend)
         return {job.key: results[job.key] for job in jobs}
+    except ClusterError:
+        raise
     except Exception as exc:
         if len(jobs) == 1:
             return {jobs[0].key: _failed(exc)}
     out: dict[str, tuple[Backtest, pd.DataFrame] | NoForecastError] = {}
     for job in jobs:
         try:
-            out[job.key] = _run_batch([job], n_jobs)[job.key]
+            out[job.key] = _run_batch([job], backend)[job.key]
+        except ClusterError:
+            raise
         except Exception as exc:
             out[job.key] = _failed(exc)
     return out
@@ -344,9 +352,14 @@ def forecast_histories(
     *,
     progress: Callable[[int], None] | None = None,
     n_jobs: int = 1,
+    backend: FitBackend | None = None,
 ) -> dict[str, Forecast | NoForecastError]:
     """A forecast per series at ``resolution`` (whose step the histories must have), or the
-    reason there is none. ``progress`` is called with the number of series just finished."""
+    reason there is none. ``progress`` is called with the number of series just finished.
+    The fits run on ``backend``; by default on the one set by ``use_backend``, else in this
+    process with ``n_jobs`` workers. ClusterError propagates."""
+    if backend is None:
+        backend = current_backend(n_jobs)
     out: dict[str, Forecast | NoForecastError] = {}
     batches: dict[tuple[object, ...], list[_Job]] = {}
     for key, history in histories.items():
@@ -368,7 +381,7 @@ def forecast_histories(
     if progress is not None and out:
         progress(len(out))
     for jobs in batches.values():
-        fitted = _fit(jobs, n_jobs)
+        fitted = _fit(jobs, backend)
         for job in jobs:
             result = fitted[job.key]
             out[job.key] = (
