@@ -268,6 +268,13 @@ def test_every_dashboard_panel_this_system_feeds_returns_data(stack: Stack) -> N
         pytest.fail("panels with no data: " + "; ".join(empty))
 
 
+def test_flow_prints_the_busiest_edges_of_the_live_system(stack: Stack) -> None:
+    printed = stack.cli("flow", "--prometheus", stack.prometheus, "--window", "1m")
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    assert "top edges" in printed.stdout
+    assert "agent types that send but never receive" in printed.stdout
+
+
 def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
     def series_names() -> set[str]:
         response = httpx.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)

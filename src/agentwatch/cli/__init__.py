@@ -6,6 +6,7 @@ from . import (
     _anomaly,  # noqa: F401
     _capacity,  # noqa: F401
     _docs,  # noqa: F401  (each module registers its commands)
+    _flow,  # noqa: F401
     _generate,  # noqa: F401
     _simulate,  # noqa: F401
     _slo,  # noqa: F401
