@@ -380,6 +380,28 @@ ANALYTICS_RUN_DURATION_SECONDS = MetricFamily(
     Origin.ANALYTICS_EXPORTER,
 )
 
+TRACE_SAMPLING_RATIO = MetricFamily(
+    "trace_sampling_ratio",
+    G,
+    "ratio",
+    (),
+    "Head-sampling probability for new traces now; adapts between the spec's bounds "
+    "(0.001 to 1 by default) to keep sampled spans near the budget.",
+    Origin.TRACE_SAMPLER,
+    seed="004: adaptive sampling (0.1% to 100% based on load)",
+)
+
+TRACE_SPANS_TOTAL = MetricFamily(
+    "trace_spans_total",
+    C,
+    "",
+    ("decision",),
+    "Spans the trace sampler decided on: sampled (head sampling or a sampled parent), dropped, "
+    "kept_error and kept_slow (dropped by head sampling, recorded afterwards because they "
+    "failed or were slow).",
+    Origin.TRACE_SAMPLER,
+)
+
 
 AGENT_FAMILIES = (
     AGENT_STATUS,
@@ -415,6 +437,7 @@ VOICE_FAMILIES = (
     VOICE_RECOGNITION_TOTAL,
     VOICE_PROCESSING_TIME_SECONDS,
 )
+TRACE_SAMPLER_FAMILIES = (TRACE_SAMPLING_RATIO, TRACE_SPANS_TOTAL)
 ANALYTICS_FAMILIES = (
     CAPACITY_UTILIZATION_RATIO,
     CAPACITY_FORECAST,
@@ -497,6 +520,7 @@ CATALOG: tuple[MetricFamily, ...] = (
     *AGENT_FAMILIES,
     *TRANSPORT_FAMILIES,
     *VOICE_FAMILIES,
+    *TRACE_SAMPLER_FAMILIES,
     *ANALYTICS_FAMILIES,
     *_FRAMEWORK_FAMILIES,
     *_LEGACY_RULES,

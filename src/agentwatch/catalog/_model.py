@@ -23,6 +23,8 @@ class Origin(StrEnum):
     FRAMEWORK_EXPORTER = "framework exporter"
     ANALYTICS_EXPORTER = "analytics exporter"
     OTLP_RECEIVER = "OTLP receiver"
+    # The SDK's adaptive trace sampler; served beside the transport exporter's families.
+    TRACE_SAMPLER = "trace sampler"
     RECORDING_RULE = "recording rule"
 
 

@@ -1,5 +1,23 @@
-"""HTTP exporters: each serves prometheus_client collectors on /metrics, plus /healthz."""
+"""HTTP exporters: each serves prometheus_client collectors on /metrics, plus /healthz; and
+where spans go (OTLP to a collector, the last traces in memory)."""
 
 from ._server import Collector, MetricsServer, PortInUseError, build_registry
+from ._traces import (
+    TraceStore,
+    TracingPipeline,
+    otlp_span_exporter,
+    span_summary,
+    trace_summary,
+)
 
-__all__ = ["Collector", "MetricsServer", "PortInUseError", "build_registry"]
+__all__ = [
+    "Collector",
+    "MetricsServer",
+    "PortInUseError",
+    "TraceStore",
+    "TracingPipeline",
+    "build_registry",
+    "otlp_span_exporter",
+    "span_summary",
+    "trace_summary",
+]

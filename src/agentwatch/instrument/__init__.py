@@ -7,26 +7,43 @@ record.observe(0.012)                      # hot path: one message handled in 12
 
 transport = TransportMonitor()
 transport.record_batch(10_000, 2_400_000, latencies=batch_latencies)
+
+tracer = AgentTracer("planner", "planner-0", transport=transport)   # spans across agents
+with tracer.receive(message.headers):
+    with tracer.send(reply.headers, target_agent="coder"): ...
 """
 
 from ._agent import AgentMonitor, AgentSnapshot, AgentStatus, MessageRecorder
 from ._fleet import AgentFleet, FleetCollector
 from ._health import HealthInputs, health_score
+from ._histogram import EXEMPLAR_TRACE_ID, TraceExemplar
+from ._sampling import KEEP_ATTRIBUTE, AdaptiveSampler, SamplerCollector
+from ._tracing import BAD_TRACE_CONTEXT, CONVERSATION_ID, AgentTracer, Hop, check_trace_headers
 from ._transport import TransportCollector, TransportMonitor
 from ._voice import RECOGNITION_OUTCOMES, VoiceCollector, VoiceMonitor
 
 __all__ = [
+    "BAD_TRACE_CONTEXT",
+    "CONVERSATION_ID",
+    "EXEMPLAR_TRACE_ID",
+    "KEEP_ATTRIBUTE",
     "RECOGNITION_OUTCOMES",
+    "AdaptiveSampler",
     "AgentFleet",
     "AgentMonitor",
     "AgentSnapshot",
     "AgentStatus",
+    "AgentTracer",
     "FleetCollector",
     "HealthInputs",
+    "Hop",
     "MessageRecorder",
+    "SamplerCollector",
+    "TraceExemplar",
     "TransportCollector",
     "TransportMonitor",
     "VoiceCollector",
     "VoiceMonitor",
+    "check_trace_headers",
     "health_score",
 ]

@@ -13,7 +13,7 @@ import threading
 import time
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
@@ -21,11 +21,12 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import psutil
 from numpy.typing import NDArray
+from opentelemetry import trace
 
 from agentwatch.catalog import LATENCY_BUCKETS
 
 from ._health import HealthInputs, health_score
-from ._histogram import Histogram, HistogramSnapshot
+from ._histogram import Histogram, HistogramSnapshot, TraceExemplar
 
 __all__ = ["AgentMonitor", "AgentSnapshot", "AgentStatus", "MessageRecorder"]
 
@@ -47,10 +48,11 @@ class AgentStatus(StrEnum):
 class MessageRecorder:
     """A monitor pre-bound to one (source agent, action): the hot path."""
 
-    __slots__ = ("_bounds", "_histogram", "_lock", "action", "count", "source_agent")
+    __slots__ = ("_bounds", "_clock", "_histogram", "_lock", "action", "count", "source_agent")
 
     def __init__(self, monitor: AgentMonitor, source_agent: str, action: str) -> None:
         self._lock = monitor._lock
+        self._clock = monitor._clock
         self._histogram = monitor._processing
         self._bounds = monitor._processing.bounds
         self.source_agent = source_agent
@@ -66,11 +68,24 @@ class MessageRecorder:
             histogram.counts[index] += 1
             histogram.sum += seconds
 
-    def observe_many(self, seconds: NDArray[np.float64]) -> None:
-        """Many messages at once (a simulator or a replay); same result as one call each."""
+    def observe_many(
+        self, seconds: NDArray[np.float64], exemplars: Sequence[TraceExemplar] = ()
+    ) -> None:
+        """Many messages at once (a simulator or a replay); same result as one call each.
+        ``exemplars`` are traced messages among them, kept as their buckets' exemplars."""
         with self._lock:
             self.count += len(seconds)
             self._histogram.observe_many(seconds)
+            if exemplars:
+                self._histogram.set_exemplars(exemplars)
+
+    def observe_traced(self, seconds: float, trace_id: int, span_id: int) -> None:
+        """One message processed in ``seconds`` inside the given span: its bucket's exemplar."""
+        exemplar = TraceExemplar.of(seconds, trace_id, span_id, self._clock())
+        with self._lock:
+            self.count += 1
+            self._histogram.observe(seconds)
+            self._histogram.set_exemplars((exemplar,))
 
 
 class _Processing:
@@ -93,10 +108,16 @@ class _Processing:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if kind is None:
-            self._recorder.observe(time.perf_counter() - self._started)
-        else:
+        if kind is not None:
             self._monitor.record_error(kind.__name__)
+            return
+        seconds = time.perf_counter() - self._started
+        # Inside a sampled span (AgentTracer.receive, say), the message becomes an exemplar.
+        span = trace.get_current_span().get_span_context()
+        if span.trace_flags.sampled:
+            self._recorder.observe_traced(seconds, span.trace_id, span.span_id)
+        else:
+            self._recorder.observe(seconds)
 
     async def __aenter__(self) -> _Processing:
         return self.__enter__()

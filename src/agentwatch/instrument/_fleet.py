@@ -16,7 +16,7 @@ from agentwatch.catalog import WORKFLOW_BUCKETS
 
 from ._agent import AgentMonitor, AgentSnapshot, AgentStatus
 from ._families import counter, gauge, histogram
-from ._histogram import Histogram
+from ._histogram import Bucket, Histogram
 
 __all__ = ["AgentFleet"]
 
@@ -97,7 +97,7 @@ class AgentFleet:
         self,
     ) -> tuple[
         list[AgentSnapshot],
-        list[tuple[str, list[tuple[str, float]], float]],
+        list[tuple[str, list[Bucket], float]],
         list[tuple[tuple[str, str], int]],
         list[tuple[tuple[str, str], int]],
     ]:

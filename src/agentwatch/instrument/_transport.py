@@ -20,7 +20,7 @@ from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
 
 from ._families import counter, gauge, histogram
-from ._histogram import Histogram
+from ._histogram import Bucket, Histogram, TraceExemplar
 
 __all__ = ["TransportMonitor"]
 
@@ -110,6 +110,18 @@ class TransportMonitor:
         with self._lock:
             self._errors[(error_type, severity)] += count
 
+    def record_exemplars(self, msg_type: str, exemplars: Sequence[TraceExemplar]) -> None:
+        """Delivery latencies of traced messages, kept as exemplars of the latency histogram.
+
+        They are not observations: the histogram counts its own sample of all messages, and
+        an exemplar stands for that bucket whether or not its message was in the sample.
+        """
+        with self._lock:
+            histogram = self._latency.get(msg_type)
+            if histogram is None:
+                histogram = self._latency[msg_type] = Histogram(LATENCY_BUCKETS)
+            histogram.set_exemplars(exemplars)
+
     def _observe_sample(self, msg_type: str, latencies: Latencies, size: int) -> None:
         histogram = self._latency.get(msg_type)
         if histogram is None:
@@ -161,7 +173,7 @@ class TransportMonitor:
         self,
     ) -> tuple[
         list[tuple[tuple[str, str, str], list[int]]],
-        list[tuple[str, list[tuple[str, float]], float]],
+        list[tuple[str, list[Bucket], float]],
         list[tuple[tuple[str, str], int]],
         list[tuple[tuple[str, str, str], int]],
     ]:

@@ -21,6 +21,7 @@ from ._model import (
     Spec,
     Storage,
     Thresholds,
+    Tracing,
     duration_seconds,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "SpecError",
     "Storage",
     "Thresholds",
+    "Tracing",
     "detect_slo_format",
     "duration_seconds",
     "import_openslo",

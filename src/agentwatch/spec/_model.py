@@ -34,6 +34,7 @@ __all__ = [
     "Spec",
     "Storage",
     "Thresholds",
+    "Tracing",
     "default_slos",
     "duration_seconds",
 ]
@@ -292,6 +293,46 @@ class Alerting(_Strict):
         return self
 
 
+def _check_otlp_endpoint(text: str) -> str:
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+        raise ValueError(
+            f"expected an http:// or https:// URL such as http://127.0.0.1:4318, got {text!r}"
+        )
+    return text
+
+
+class Tracing(_Strict):
+    """Spans across agents with OpenTelemetry (the simulated system uses them too)."""
+
+    enabled: bool = True
+    # A collector's OTLP endpoint: its base URL for OTLP/HTTP (http://127.0.0.1:4318; spans go
+    # to /v1/traces under it) or for gRPC (http://127.0.0.1:4317; https:// turns on TLS).
+    # Unset: spans are kept in memory by the simulated system (`agentwatch traces`), and only
+    # there.
+    otlp_endpoint: Annotated[str, AfterValidator(_check_otlp_endpoint)] | None = None
+    otlp_protocol: Literal["http/protobuf", "grpc"] = "http/protobuf"
+    # Head sampling keeps about this many spans per second whatever the load, with a
+    # probability between the two ratios below (seed 004: adaptive sampling, 0.1% to 100%).
+    budget_spans_per_second: float = Field(100, gt=0)
+    min_sampling_ratio: float = Field(0.001, gt=0, le=1)
+    max_sampling_ratio: float = Field(1.0, gt=0, le=1)
+    # An operation head sampling dropped is kept anyway when it fails, or when it takes this
+    # long (seed 000's agent response-time limit, 2000 ms).
+    slow_span: Duration = "2s"
+    # The production collector's probabilistic sampler (seed 004: 1%). agentwatch's own spans
+    # carry sampling.priority, so it applies only to spans from other sources.
+    collector_sampling_percentage: float = Field(1.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ratios_in_order(self) -> Tracing:
+        if self.min_sampling_ratio > self.max_sampling_ratio:
+            raise ValueError(
+                f"min_sampling_ratio ({self.min_sampling_ratio}) is above max_sampling_ratio "
+                f"({self.max_sampling_ratio})"
+            )
+        return self
+
+
 # Sloth's template variable: generators put each window's range ("5m", "1h", ...) in its place.
 WINDOW_PLACEHOLDER = "{{.window}}"
 SloName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=63)]
@@ -420,6 +461,7 @@ class Spec(_Strict):
     storage: Storage = Storage()
     alerting: Alerting = Alerting()
     analytics: Analytics = Analytics()
+    tracing: Tracing = Tracing()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 
     @field_validator("slos")

@@ -6,12 +6,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from opentelemetry.trace import SpanKind
 from prometheus_client import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
 
 from agentwatch.catalog import Origin, produced_by
 from agentwatch.exporters import Collector, build_registry
-from agentwatch.instrument import AgentFleet, AgentStatus, TransportMonitor, VoiceMonitor
+from agentwatch.instrument import (
+    AdaptiveSampler,
+    AgentFleet,
+    AgentStatus,
+    TransportMonitor,
+    VoiceMonitor,
+)
 from tests.unit.instrument.clock import FakeClock
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
@@ -59,7 +66,23 @@ def voice_collector() -> Collector:
     return voice.collector()
 
 
-EXPORTERS = {"agent": agent_collector, "transport": transport_collector, "voice": voice_collector}
+def sampler_collector() -> Collector:
+    clock = FakeClock()
+    sampler = AdaptiveSampler(100, clock=clock)
+    for trace_id in range(1, 5):  # a new trace each, all kept while the ratio is 1
+        sampler.should_sample(None, trace_id << 64, "invoke_agent planner", SpanKind.CLIENT)
+    sampler.should_sample(
+        None, 9, "invoke_agent planner", SpanKind.CLIENT, {"agentwatch.sampling.keep": "error"}
+    )
+    return sampler.collector()
+
+
+EXPORTERS = {
+    "agent": agent_collector,
+    "transport": transport_collector,
+    "voice": voice_collector,
+    "sampler": sampler_collector,
+}
 
 
 @pytest.mark.parametrize("name", EXPORTERS)
@@ -93,6 +116,7 @@ ORIGINS = {
     "agent": Origin.AGENT_EXPORTER,
     "transport": Origin.TRANSPORT_EXPORTER,
     "voice": Origin.VOICE_EXPORTER,
+    "sampler": Origin.TRACE_SAMPLER,
 }
 
 

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from agentwatch.instrument import AgentFleet, AgentStatus, HealthInputs, health_score
+from agentwatch.instrument._histogram import bucket_counts
 from tests.unit.instrument.clock import FakeClock
 
 
@@ -17,10 +18,10 @@ def test_bound_recorder_counts_and_observes() -> None:
     snap = monitor.snapshot()
     assert snap.processed == [("director", "plan", 3)]
     buckets, total = snap.processing
-    assert dict(buckets)["0.001"] == 2
-    assert dict(buckets)["0.25"] == 2
-    assert dict(buckets)["0.5"] == 3
-    assert dict(buckets)["+Inf"] == 3
+    assert bucket_counts(buckets)["0.001"] == 2
+    assert bucket_counts(buckets)["0.25"] == 2
+    assert bucket_counts(buckets)["0.5"] == 3
+    assert bucket_counts(buckets)["+Inf"] == 3
     assert total == pytest.approx(0.502)
 
 
@@ -40,7 +41,7 @@ def test_recording_is_exact_under_threads() -> None:
         t.join()
     buckets, total = monitor.snapshot().processing
     assert record.count == per_thread * threads
-    assert dict(buckets)["+Inf"] == per_thread * threads
+    assert bucket_counts(buckets)["+Inf"] == per_thread * threads
     assert total == pytest.approx(0.002 * per_thread * threads)
 
 

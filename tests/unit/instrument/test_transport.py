@@ -2,13 +2,14 @@ import numpy as np
 import pytest
 
 from agentwatch.instrument import TransportMonitor
+from agentwatch.instrument._histogram import bucket_counts
 from agentwatch.instrument._transport import MIN_SAMPLE_RATIO
 from tests.unit.instrument.clock import FakeClock
 
 
 def _latency_count(monitor: TransportMonitor) -> float:
     _, latency, _, _ = monitor._snapshot()
-    return sum(dict(buckets)["+Inf"] for _, buckets, _ in latency)
+    return sum(bucket_counts(buckets)["+Inf"] for _, buckets, _ in latency)
 
 
 def test_counts_and_bytes_are_exact_per_label_set() -> None:

@@ -1,0 +1,448 @@
+"""Spans for agents that pass messages: one trace per request, across agent boundaries.
+
+An agent that sends opens a CLIENT span ``invoke_agent {target}`` and writes the W3C trace
+context (``traceparent``, ``tracestate``) and the conversation id (as W3C ``baggage``) into the
+message's headers; the agent that receives it reads them back and continues the same trace
+with a SERVER span ``invoke_agent {itself}``. Names and attributes follow the OpenTelemetry
+GenAI conventions (``gen_ai.operation.name``, ``gen_ai.agent.name``, ``gen_ai.agent.id``,
+``gen_ai.conversation.id``, ``execute_tool {gen_ai.tool.name}``).
+
+Headers come from other processes and are not trusted: a message whose trace context is
+missing, malformed or hostile (oversized, non-ASCII, an invalid conversation id) starts a new
+trace, is counted as ``agent_transport_errors_total{error_type="bad_trace_context"}``, and
+never raises. The checks are stricter than the W3C propagators', so OpenTelemetry never logs
+what a hostile header holds.
+
+With ``AdaptiveSampler``, an operation that head sampling dropped but that failed or took
+``slow_seconds`` or longer is recorded after it ends (its real start time, the same trace and
+parent) and exported: errors and slow operations are always kept. What ran under it while it
+was unsampled was not recorded; a collector with tail sampling over unsampled-at-source spans
+is the tool for whole error traces across processes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from opentelemetry import baggage, context, trace
+from opentelemetry.baggage.propagation import W3CBaggagePropagator
+from opentelemetry.context import Context
+from opentelemetry.propagators.composite import CompositePropagator
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, TracerProvider
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import AttributeValue
+
+from ._sampling import KEEP_ATTRIBUTE
+from ._transport import TransportMonitor
+
+__all__ = [
+    "BAD_TRACE_CONTEXT",
+    "CONVERSATION_ID",
+    "AgentTracer",
+    "Hop",
+    "check_trace_headers",
+]
+
+TRACEPARENT, TRACESTATE, BAGGAGE = "traceparent", "tracestate", "baggage"
+OPERATION = "gen_ai.operation.name"
+AGENT_NAME = "gen_ai.agent.name"
+AGENT_ID = "gen_ai.agent.id"
+TOOL_NAME = "gen_ai.tool.name"
+CONVERSATION_ID = "gen_ai.conversation.id"
+MESSAGE_TYPE = "agentwatch.message.type"
+MESSAGE_PRIORITY = "agentwatch.message.priority"
+CONTEXT_ERROR = "agentwatch.trace_context.error"
+ERROR_TYPE = "error.type"
+INVOKE_AGENT, EXECUTE_TOOL = "invoke_agent", "execute_tool"
+BAD_TRACE_CONTEXT = "bad_trace_context"
+
+# W3C Trace Context level 1: version 00 is exactly 55 characters; later versions may append
+# fields, so allow some room, as OpenTelemetry does (512).
+_MAX_TRACEPARENT = 512
+_MAX_TRACESTATE = 512
+# W3C Baggage: at least 64 members and 8192 bytes must be accepted; more is refused here.
+_MAX_BAGGAGE = 8192
+_MAX_BAGGAGE_MEMBERS = 64
+_TRACEPARENT_RE = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]++"
+_BAGGAGE_VALUE = r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*+"
+_OWS = r"[ \t]*+"  # possessive: hostile runs of blanks cannot make the match backtrack
+_BAGGAGE_PROPERTY = rf";{_OWS}{_TOKEN}{_OWS}(={_OWS}{_BAGGAGE_VALUE})?{_OWS}"
+_BAGGAGE_MEMBER_RE = re.compile(
+    rf"^{_OWS}{_TOKEN}{_OWS}={_OWS}{_BAGGAGE_VALUE}{_OWS}({_BAGGAGE_PROPERTY})*$"
+)
+_CONVERSATION_RE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+_PROPAGATOR = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
+
+
+def check_trace_headers(headers: Mapping[str, object]) -> str | None:
+    """What is wrong with a message's trace headers, or None when they can be trusted."""
+    try:
+        parent = headers.get(TRACEPARENT)
+        state = headers.get(TRACESTATE)
+        members = headers.get(BAGGAGE)
+    except Exception:  # a hostile mapping: anything it raises is its own fault
+        return "unreadable headers"
+    if parent is None:
+        return "missing traceparent"
+    if not isinstance(parent, str) or len(parent) > _MAX_TRACEPARENT:
+        return "traceparent is not a string of at most 512 characters"
+    match = _TRACEPARENT_RE.match(parent)
+    if match is None:
+        return "malformed traceparent"
+    version, trace_id, span_id, _, rest = match.groups()
+    if version == "ff" or (version == "00" and rest):
+        return "traceparent version not supported"
+    if trace_id == "0" * 32 or span_id == "0" * 16:
+        return "traceparent with an all-zero id"
+    if state is not None and (
+        not isinstance(state, str) or len(state) > _MAX_TRACESTATE or not state.isascii()
+    ):
+        return "tracestate is not an ASCII string of at most 512 characters"
+    if members is None:
+        return None
+    if not isinstance(members, str) or len(members.encode("utf-8", "replace")) > _MAX_BAGGAGE:
+        return "baggage is not a string of at most 8192 bytes"
+    entries = [m for m in members.split(",") if m.strip(" \t")]
+    if len(entries) > _MAX_BAGGAGE_MEMBERS:
+        return "baggage has more than 64 members"
+    for entry in entries:
+        if not _BAGGAGE_MEMBER_RE.match(entry):
+            return "malformed baggage"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One started span: ``context`` holds it and the conversation id, for what follows it.
+
+    ``parent``, ``name``, ``kind`` and ``attributes`` are kept so a dropped span that turns out
+    to fail or run slow can be recorded after the fact.
+    """
+
+    span: Span
+    context: Context
+    parent: Context
+    name: str
+    kind: SpanKind
+    attributes: dict[str, AttributeValue]
+    start_time: int
+
+    @property
+    def sampled(self) -> bool:
+        return self.span.get_span_context().trace_flags.sampled
+
+
+def new_conversation_id() -> str:
+    return uuid.uuid4().hex
+
+
+class AgentTracer:
+    """The spans of one agent. ``transport`` counts bad trace contexts; ``slow_seconds`` makes
+    dropped operations at least that long kept (see the module docs)."""
+
+    def __init__(
+        self,
+        agent_name: str,
+        agent_id: str | None = None,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        transport: TransportMonitor | None = None,
+        slow_seconds: float | None = None,
+    ) -> None:
+        self.agent_name = agent_name
+        self.agent_id = agent_id
+        self._tracer = trace.get_tracer("agentwatch", tracer_provider=tracer_provider)
+        self._transport = transport
+        self._slow_ns = None if slow_seconds is None else int(slow_seconds * 1e9)
+
+    # -- spans with explicit times (a simulator, a replay, an async framework) ---------------
+
+    def start_send(
+        self,
+        headers: MutableMapping[str, str] | None,
+        *,
+        target_agent: str,
+        target_agent_id: str | None = None,
+        message_type: str = "task",
+        priority: str = "normal",
+        conversation_id: str | None = None,
+        context: Context | None = None,
+        start_time: int | None = None,
+    ) -> Hop:
+        """Open the CLIENT span of a message to ``target_agent`` and write its trace context
+        into ``headers``. The parent is ``context`` (default: the current one); with no
+        parent this starts a trace, and a conversation unless ``conversation_id`` is given.
+
+        ``headers=None`` writes nothing yet (``inject`` does it later): a caller that sends only
+        sampled messages saves the cost of writing headers it would throw away."""
+        parent = context if context is not None else _current()
+        conversation = conversation_id or _conversation_of(parent) or new_conversation_id()
+        attributes = _send_attributes(
+            target_agent, target_agent_id, message_type, priority, conversation
+        )
+        hop = self._start(
+            f"{INVOKE_AGENT} {target_agent}",
+            kind=SpanKind.CLIENT,
+            parent=parent,
+            attributes=attributes,
+            conversation=conversation,
+            start_time=start_time,
+        )
+        if headers is not None:
+            self.inject(hop, headers)
+        return hop
+
+    @staticmethod
+    def inject(hop: Hop, headers: MutableMapping[str, str]) -> None:
+        """Write ``hop``'s trace context and baggage into a message's headers (W3C)."""
+        _PROPAGATOR.inject(headers, hop.context)
+
+    def start_receive(
+        self,
+        headers: Mapping[str, object],
+        *,
+        message_type: str = "task",
+        priority: str = "normal",
+        start_time: int | None = None,
+    ) -> Hop:
+        """Open this agent's SERVER span for a message, continuing the trace in ``headers``;
+        a bad trace context is counted and starts a new trace instead."""
+        problem = check_trace_headers(headers)
+        if problem is None:
+            parent = _PROPAGATOR.extract(headers, context=Context())
+            conversation = _conversation_of(parent)
+            if conversation is None and baggage.get_baggage(CONVERSATION_ID, parent) is not None:
+                problem = "invalid conversation id"
+        if problem is not None:
+            parent, conversation = Context(), None
+            if self._transport is not None:
+                self._transport.record_error(BAD_TRACE_CONTEXT, severity="warning")
+        attributes: dict[str, AttributeValue] = {
+            OPERATION: INVOKE_AGENT,
+            AGENT_NAME: self.agent_name,
+            MESSAGE_TYPE: message_type,
+            MESSAGE_PRIORITY: priority,
+        }
+        if self.agent_id is not None:
+            attributes[AGENT_ID] = self.agent_id
+        if problem is not None:
+            attributes[CONTEXT_ERROR] = problem
+        conversation = conversation or new_conversation_id()
+        attributes[CONVERSATION_ID] = conversation
+        return self._start(
+            f"{INVOKE_AGENT} {self.agent_name}",
+            kind=SpanKind.SERVER,
+            parent=parent,
+            attributes=attributes,
+            conversation=conversation,
+            start_time=start_time,
+        )
+
+    def start_tool(
+        self, tool_name: str, *, context: Context | None = None, start_time: int | None = None
+    ) -> Hop:
+        parent = context if context is not None else _current()
+        conversation = _conversation_of(parent) or new_conversation_id()
+        attributes: dict[str, AttributeValue] = {
+            OPERATION: EXECUTE_TOOL,
+            TOOL_NAME: tool_name,
+            AGENT_NAME: self.agent_name,
+            CONVERSATION_ID: conversation,
+        }
+        return self._start(
+            f"{EXECUTE_TOOL} {tool_name}",
+            kind=SpanKind.INTERNAL,
+            parent=parent,
+            attributes=attributes,
+            conversation=conversation,
+            start_time=start_time,
+        )
+
+    def end(
+        self, hop: Hop, *, end_time: int | None = None, error: BaseException | str | None = None
+    ) -> None:
+        """End ``hop``'s span; a dropped one that failed or ran slow is recorded now."""
+        ended = time.time_ns() if end_time is None else end_time
+        if hop.span.is_recording():
+            if error is not None:
+                _mark_failed(hop.span, error)
+            hop.span.end(ended)
+            return
+        slow = self._slow_ns is not None and ended - hop.start_time >= self._slow_ns
+        if error is not None or slow:
+            self.record_kept(hop, "error" if error is not None else "slow", ended, error)
+
+    def record_kept(
+        self, hop: Hop, reason: str, end_time: int, error: BaseException | str | None = None
+    ) -> Span:
+        """Record a span head sampling dropped, as it was, because of ``reason``."""
+        span = self._tracer.start_span(
+            hop.name,
+            context=hop.parent,
+            kind=hop.kind,
+            attributes={**hop.attributes, KEEP_ATTRIBUTE: reason},
+            start_time=hop.start_time,
+        )
+        if error is not None:
+            _mark_failed(span, error)
+        span.end(end_time)
+        return span
+
+    def record_kept_send(
+        self,
+        reason: str,
+        *,
+        target_agent: str,
+        start_time: int,
+        end_time: int,
+        target_agent_id: str | None = None,
+        message_type: str = "task",
+        priority: str = "normal",
+        conversation_id: str | None = None,
+        error: BaseException | str | None = None,
+    ) -> Span:
+        """A message this agent sent, in a trace head sampling dropped at its start, recorded
+        as a trace of its own now that it turned out to fail or run slow (``reason``)."""
+        conversation = conversation_id or new_conversation_id()
+        attributes = _send_attributes(
+            target_agent, target_agent_id, message_type, priority, conversation
+        )
+        hop = Hop(
+            trace.INVALID_SPAN,
+            Context(),
+            Context(),
+            f"{INVOKE_AGENT} {target_agent}",
+            SpanKind.CLIENT,
+            attributes,
+            start_time,
+        )
+        return self.record_kept(hop, reason, end_time, error)
+
+    # -- context managers for code that runs while the span is open -----------------------
+
+    @contextmanager
+    def send(
+        self,
+        headers: MutableMapping[str, str],
+        *,
+        target_agent: str,
+        target_agent_id: str | None = None,
+        message_type: str = "task",
+        priority: str = "normal",
+        conversation_id: str | None = None,
+    ) -> Iterator[Span]:
+        """``with tracer.send(message.headers, target_agent="coder"): transport.put(message)``"""
+        hop = self.start_send(
+            headers,
+            target_agent=target_agent,
+            target_agent_id=target_agent_id,
+            message_type=message_type,
+            priority=priority,
+            conversation_id=conversation_id,
+        )
+        with self._running(hop) as span:
+            yield span
+
+    @contextmanager
+    def receive(
+        self, headers: Mapping[str, object], *, message_type: str = "task", priority: str = "normal"
+    ) -> Iterator[Span]:
+        """``with tracer.receive(message.headers): handle(message)``; sends inside it continue
+        the trace."""
+        hop = self.start_receive(headers, message_type=message_type, priority=priority)
+        with self._running(hop) as span:
+            yield span
+
+    @contextmanager
+    def tool(self, tool_name: str) -> Iterator[Span]:
+        with self._running(self.start_tool(tool_name)) as span:
+            yield span
+
+    @contextmanager
+    def _running(self, hop: Hop) -> Iterator[Span]:
+        token = context.attach(hop.context)
+        try:
+            yield hop.span
+        except BaseException as exc:
+            context.detach(token)
+            self.end(hop, error=exc)
+            raise
+        context.detach(token)
+        self.end(hop)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _start(
+        self,
+        name: str,
+        *,
+        kind: SpanKind,
+        parent: Context,
+        attributes: dict[str, AttributeValue],
+        conversation: str,
+        start_time: int | None,
+    ) -> Hop:
+        started = time.time_ns() if start_time is None else start_time
+        span = self._tracer.start_span(
+            name,
+            context=parent,
+            kind=kind,
+            attributes=attributes,
+            start_time=started,
+            # end() records failures itself, once, whichever way the span ends.
+            record_exception=False,
+            set_status_on_exception=False,
+        )
+        here = baggage.set_baggage(
+            CONVERSATION_ID, conversation, trace.set_span_in_context(span, parent)
+        )
+        return Hop(span, here, parent, name, kind, attributes, started)
+
+
+def _send_attributes(
+    target_agent: str,
+    target_agent_id: str | None,
+    message_type: str,
+    priority: str,
+    conversation: str,
+) -> dict[str, AttributeValue]:
+    attributes: dict[str, AttributeValue] = {
+        OPERATION: INVOKE_AGENT,
+        AGENT_NAME: target_agent,
+        CONVERSATION_ID: conversation,
+        MESSAGE_TYPE: message_type,
+        MESSAGE_PRIORITY: priority,
+    }
+    if target_agent_id is not None:
+        attributes[AGENT_ID] = target_agent_id
+    return attributes
+
+
+def _current() -> Context:
+    return context.get_current()
+
+
+def _conversation_of(ctx: Context) -> str | None:
+    value = baggage.get_baggage(CONVERSATION_ID, ctx)
+    if not isinstance(value, str):
+        return None
+    # OpenTelemetry keeps a member's W3C properties (";key=value") in its value.
+    value = value.split(";", 1)[0].strip()
+    return value if _CONVERSATION_RE.match(value) else None
+
+
+def _mark_failed(span: Span, error: BaseException | str) -> None:
+    if isinstance(error, BaseException):
+        span.record_exception(error)
+        kind, description = type(error).__qualname__, f"{type(error).__qualname__}: {error}"
+    else:
+        kind = description = error
+    span.set_attribute(ERROR_TYPE, kind)
+    span.set_status(Status(StatusCode.ERROR, description))
