@@ -7,6 +7,7 @@ deadlines; nothing asserts after a fixed sleep.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import signal
@@ -191,6 +192,64 @@ def test_live_exporters_faults_and_a_clean_stop(simulation: Simulation) -> None:
     assert "simulated" in out
     for port in simulation.ports.values():
         assert not port_in_use("127.0.0.1", port)
+
+
+def test_traces_of_the_live_system_are_listed_shown_and_linked_from_exemplars(
+    simulation: Simulation,
+) -> None:
+    config = str(simulation.config)
+
+    def kept() -> list[dict[str, object]]:
+        listed = cli("traces", "--json", "--limit", "200", "--config", config)
+        assert listed.returncode == 0, listed.stdout + listed.stderr
+        traces: list[dict[str, object]] = json.loads(listed.stdout)
+        return traces
+
+    def finished_long_ones() -> list[dict[str, object]]:
+        # Finished requests: their root, the outside world's span, has ended and is kept.
+        return [
+            t
+            for t in kept()
+            if int(str(t["spans"])) >= 10 and "external" in t["services"]  # type: ignore[operator]
+        ]
+
+    wait_until(lambda: bool(finished_long_ones()), "a finished request of 10 spans or more")
+    long_one = finished_long_ones()[0]
+    assert str(long_one["root"]).startswith("invoke_agent ")
+    shown = cli("traces", str(long_one["trace_id"]), "--config", config)
+    assert shown.returncode == 0, shown.stderr
+    assert f"trace {long_one['trace_id']}" in shown.stdout
+    # Events the request caused may still end after the listing, adding spans.
+    assert shown.stdout.count("invoke_agent") >= int(str(long_one["spans"]))
+
+    # The sampler's ratio is served beside the transport's families.
+    transport = simulation.scrape("transport_exporter")
+    assert 0.001 <= total(transport, "trace_sampling_ratio") <= 1
+    assert total(transport, "trace_spans_total", 'decision="sampled"') > 0
+
+    # An exemplar on a latency bucket names a trace the simulation can show.
+    body = httpx.get(
+        f"http://127.0.0.1:{simulation.ports['agent_exporter']}/metrics",
+        headers={"Accept": "application/openmetrics-text; version=1.0.0"},
+        timeout=10,
+    ).text
+    exemplars = re.findall(
+        r'^agent_processing_time_seconds_bucket\{.*# \{.*trace_id="([0-9a-f]{32})"',
+        body,
+        re.MULTILINE,
+    )
+    assert exemplars
+    linked = cli("traces", exemplars[-1], "--config", config)
+    assert linked.returncode == 0, linked.stderr
+    assert "invoke_agent" in linked.stdout
+
+    # Bad and unknown ids.
+    bad = cli("traces", "not-a-trace", "--config", config)
+    assert bad.returncode == 2
+    assert "expected 32 hexadecimal digits" in bad.stderr
+    gone = cli("traces", "0" * 31 + "1", "--config", config)
+    assert gone.returncode == 1
+    assert "is not (or no longer) kept" in gone.stderr
 
 
 def test_a_port_in_use_is_named(tmp_path: Path) -> None:

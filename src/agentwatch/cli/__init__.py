@@ -11,6 +11,7 @@ from . import (
     _simulate,  # noqa: F401
     _slo,  # noqa: F401
     _stack,  # noqa: F401
+    _traces,  # noqa: F401
 )
 from ._app import app
 

@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from agentwatch.spec import Spec, SpecError, load_spec
+from agentwatch.spec import Spec, SpecError, Tracing, load_spec
 
 console = Console()
 err_console = Console(stderr=True)
@@ -56,3 +56,16 @@ def load_config(path: Path | None) -> Spec:
                 highlight=False,
             )
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def tracing_line(tracing: Tracing) -> str:
+    """What the simulated system does with its spans, in one line for start-up output."""
+    if not tracing.enabled:
+        return "tracing: off (tracing.enabled is false)"
+    line = (
+        f"tracing: about {tracing.budget_spans_per_second:g} spans/s sampled, the last "
+        "traces kept in memory (`agentwatch traces`)"
+    )
+    if tracing.otlp_endpoint is None:
+        return line + "; not exported (set tracing.otlp_endpoint to send them to a collector)"
+    return line + f" and sent over OTLP {tracing.otlp_protocol} to {tracing.otlp_endpoint}"

@@ -33,7 +33,7 @@ from agentwatch.simulate import (
 from agentwatch.spec import Spec, duration_seconds
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
+from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config, tracing_line
 
 
 def _duration(flag: str, text: str | None) -> float | None:
@@ -157,6 +157,7 @@ def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
     for endpoint in endpoints:
         table.add_row(endpoint.name, endpoint.url)
     console.print(table)
+    console.print(tracing_line(spec.tracing), highlight=False, soft_wrap=True)
     for item in simulation.scheduled():
         console.print(
             f"fault scheduled: {escape(item.fault.describe())} "
@@ -168,6 +169,7 @@ def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
         simulation.run(stop, wall_seconds=wall)
     finally:
         simulation.stop_servers()
+        simulation.stop_tracing()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     ledger = simulation.engine.ledger

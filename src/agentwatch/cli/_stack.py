@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.spec import duration_seconds
+from agentwatch.spec import Spec, duration_seconds
 from agentwatch.stack import (
     StackError,
     StackHome,
@@ -32,6 +32,7 @@ from ._common import (
     fail,
     load_config,
     resolve_home,
+    tracing_line,
 )
 
 
@@ -58,8 +59,10 @@ def _home_arg(home: StackHome) -> str:
     return f"--home {shlex.quote(str(home.root))}"
 
 
-def _show_running(home: StackHome, *, detached: bool) -> None:
+def _show_running(home: StackHome, spec: Spec, *, detached: bool, demo: bool) -> None:
     console.print(_status_table(stack_status(home)))
+    if demo:
+        console.print(escape(tracing_line(spec.tracing)), highlight=False, soft_wrap=True)
     console.print(f"Logs: {escape(str(home.logs_dir))}/", highlight=False, soft_wrap=True)
     how = "" if detached else "Ctrl-C, or "
     console.print(
@@ -132,7 +135,7 @@ def up(
             on_progress=lambda line: console.print(
                 f"[dim]{escape(line)}[/]", highlight=False, soft_wrap=True
             ),
-            on_ready=lambda: _show_running(stack_home, detached=detach),
+            on_ready=lambda: _show_running(stack_home, spec, detached=detach, demo=not no_demo),
         )
     except StackError as exc:
         _fail(exc)

@@ -79,8 +79,7 @@ class TraceStore(SpanProcessor):
             spans.append(span)
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._traces.clear()
+        """Nothing to flush; what is kept stays readable."""
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
@@ -147,7 +146,10 @@ class TracingPipeline:
         *,
         exporter: SpanExporter | None = None,
         store: TraceStore | None = None,
+        max_queue_size: int = 2048,
     ) -> None:
+        """``max_queue_size``: spans waiting for export; beyond it new ones are dropped (the
+        batch processor's guard against a collector that cannot keep up)."""
         self.tracing = tracing
         self.sampler = AdaptiveSampler(
             tracing.budget_spans_per_second,
@@ -158,19 +160,11 @@ class TracingPipeline:
         self.store = store
         self._processors: list[SpanProcessor] = []
         if self.exporter is not None:
-            self._processors.append(BatchSpanProcessor(self.exporter))
+            self._processors.append(
+                BatchSpanProcessor(self.exporter, max_queue_size=max_queue_size)
+            )
         if store is not None:
             self._processors.append(store)
-
-    @property
-    def destination(self) -> str:
-        """Where spans go, in words, for start-up messages."""
-        places = []
-        if self.tracing.otlp_endpoint is not None:
-            places.append(f"OTLP {self.tracing.otlp_protocol} to {self.tracing.otlp_endpoint}")
-        if self.store is not None:
-            places.append("the last traces in memory")
-        return " and ".join(places) or "nowhere (sampled, not exported)"
 
     def provider(self, attributes: Mapping[str, str]) -> TracerProvider:
         """A tracer provider for one service (``service.name`` and friends in ``attributes``)."""

@@ -7,7 +7,7 @@ through the agentwatch SDK. ``LiveSimulation`` runs it in real time behind the e
 """
 
 from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
-from ._control import ControlError, list_faults, send_fault
+from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
 from ._engine import Engine, Ledger
 from ._faults import Fault, FaultError, FaultKind, parse_fault
 from ._live import Endpoint, LiveSimulation
@@ -15,6 +15,7 @@ from ._load import LoadPattern
 from ._openmetrics import OpenMetricsSpool
 from ._publish import Publisher
 from ._routing import Topology, build_topology
+from ._tracing import SimulatedTracing
 
 __all__ = [
     "BackfillError",
@@ -30,11 +31,14 @@ __all__ = [
     "LoadPattern",
     "OpenMetricsSpool",
     "Publisher",
+    "SimulatedTracing",
     "Topology",
     "backfill",
     "build_topology",
     "exporter_labels",
+    "get_trace",
     "list_faults",
+    "list_traces",
     "parse_fault",
     "send_fault",
 ]

@@ -2,6 +2,8 @@
 
 ``POST /faults`` with ``{"fault": "crash:type=security:for=2m"}`` schedules a fault at its
 ``at`` offset from the simulation's current time; ``GET /faults`` lists what is scheduled.
+``GET /traces?limit=N`` lists the newest traces the simulation kept in memory, and
+``GET /traces/<trace id>`` gives one trace's spans (for `agentwatch traces`).
 It always binds 127.0.0.1, whatever the exporters' listen address: injecting faults is not
 something to offer the network.
 """
@@ -10,10 +12,12 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import numpy as np
@@ -23,10 +27,20 @@ from agentwatch.exporters import PortInUseError
 
 from ._faults import Fault, FaultError, ScheduledFault, parse_fault
 
-__all__ = ["CONTROL_HOST", "ControlError", "ControlServer", "list_faults", "send_fault"]
+__all__ = [
+    "CONTROL_HOST",
+    "ControlError",
+    "ControlServer",
+    "get_trace",
+    "list_faults",
+    "list_traces",
+    "send_fault",
+]
 
 CONTROL_HOST = "127.0.0.1"
 _MAX_BODY = 64 * 1024
+_TRACE_PATH = re.compile(r"^/traces/([0-9a-f]{32})$")
+_MAX_TRACES = 1000
 
 
 class _Target(Protocol):
@@ -35,6 +49,10 @@ class _Target(Protocol):
     def scheduled(self) -> list[ScheduledFault]: ...
 
     def sim_now(self) -> float: ...
+
+    def traces(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def trace(self, trace_id: int) -> list[dict[str, Any]]: ...
 
 
 class ControlError(RuntimeError):
@@ -105,7 +123,19 @@ class ControlServer:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                if self.path == "/healthz":
+                url = urlsplit(self.path)
+                if url.path == "/traces":
+                    self._traces(parse_qs(url.query).get("limit", ["20"])[0])
+                elif match := _TRACE_PATH.match(url.path):
+                    spans = control._target.trace(int(match.group(1), 16))
+                    if spans:
+                        self._reply(HTTPStatus.OK, {"spans": spans})
+                    else:
+                        self._reply(
+                            HTTPStatus.NOT_FOUND,
+                            {"error": f"trace {match.group(1)} is not (or no longer) kept"},
+                        )
+                elif self.path == "/healthz":
                     self._reply(HTTPStatus.OK, {"status": "ok"})
                 elif self.path == "/faults":
                     now = control._target.sim_now()
@@ -115,7 +145,19 @@ class ControlServer:
                     ]
                     self._reply(HTTPStatus.OK, {"now": now, "faults": faults})
                 else:
-                    self._reply(HTTPStatus.NOT_FOUND, {"error": "try GET or POST /faults"})
+                    self._reply(
+                        HTTPStatus.NOT_FOUND,
+                        {"error": "try GET or POST /faults, GET /traces or /traces/<trace id>"},
+                    )
+
+            def _traces(self, limit_text: str) -> None:
+                if not limit_text.isdigit() or not 1 <= int(limit_text) <= _MAX_TRACES:
+                    self._reply(
+                        HTTPStatus.BAD_REQUEST,
+                        {"error": f"limit must be a whole number from 1 to {_MAX_TRACES}"},
+                    )
+                    return
+                self._reply(HTTPStatus.OK, {"traces": control._target.traces(int(limit_text))})
 
             def do_POST(self) -> None:
                 if self.path != "/faults":
@@ -177,3 +219,30 @@ def list_faults(*, port: int, timeout: float = 5.0) -> dict[str, Any]:
         raise _unreachable(port, exc) from None
     body: dict[str, Any] = response.json()
     return body
+
+
+def _get(port: int, path: str, timeout: float) -> tuple[int, dict[str, Any]]:
+    try:
+        response = httpx.get(f"http://{CONTROL_HOST}:{port}{path}", timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise _unreachable(port, exc) from None
+    body: dict[str, Any] = response.json()
+    return response.status_code, body
+
+
+def list_traces(*, port: int, limit: int = 20, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """The newest traces the running simulation keeps, newest first."""
+    status, body = _get(port, f"/traces?limit={limit}", timeout)
+    if status != HTTPStatus.OK:
+        raise ControlError(str(body.get("error", body)))
+    traces: list[dict[str, Any]] = body["traces"]
+    return traces
+
+
+def get_trace(trace_id: str, *, port: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """One kept trace's spans; ControlError when it is not kept (any more)."""
+    status, body = _get(port, f"/traces/{trace_id}", timeout)
+    if status != HTTPStatus.OK:
+        raise ControlError(str(body.get("error", body)))
+    spans: list[dict[str, Any]] = body["spans"]
+    return spans

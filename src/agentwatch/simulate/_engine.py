@@ -18,6 +18,7 @@ in arrival order, so capacity is conserved whatever the step length.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +50,9 @@ from ._routing import (
     build_topology,
 )
 from ._voice import VoicePipeline
+
+if TYPE_CHECKING:
+    from ._tracing import SimulatedTracing
 
 __all__ = ["AgentState", "Engine", "Ledger"]
 
@@ -90,6 +94,8 @@ PRIORITY_SHARES = np.cumsum([0.2, 0.7, 0.1])  # low, normal, high for requests
 MAX_WAVES = 24
 _KEY_SPAN = 4.0e6  # seconds; keeps agents apart in sort keys (agent * span + time offset)
 _SEGMENT_SPAN = 1.0e7  # separates agents in the segmented running maximum
+
+_REQUEST_NUMBERS = 2**31 - 1
 
 UP, DOWN_FAULT, DOWN_OOM = 0, 1, 2
 
@@ -177,10 +183,17 @@ class _Taken:
 
 
 class Engine:
-    """The simulated system. ``step(t)`` advances it to simulated Unix time ``t``."""
+    """The simulated system. ``step(t)`` advances it to simulated Unix time ``t``.
 
-    def __init__(self, spec: Spec, *, start: float) -> None:
+    With ``tracing``, the requests it samples carry a trace context from agent to agent, and
+    every message of theirs becomes spans (``SimulatedTracing``).
+    """
+
+    def __init__(
+        self, spec: Spec, *, start: float, tracing: SimulatedTracing | None = None
+    ) -> None:
         sim = spec.simulation
+        self.tracing = tracing
         self.spec = spec
         self.topology = topology = build_topology(spec)
         self.workers = sim.workers_per_agent
@@ -194,6 +207,7 @@ class Engine:
         self.start = self.now = start
         self.outbox = Outbox(topology.n_agents, topology.n_types)
         self.ledger = Ledger()
+        self.requests = 0  # requests created so far; each one's number is I.REQUEST
 
         n_types, n_agents = topology.n_types, topology.n_agents
         profile = np.random.default_rng([sim.seed, 2])
@@ -314,9 +328,8 @@ class Engine:
             lost, kept = table.split(agents[table.i[:, I.DST]])
             setattr(self, name, kept)
             if len(lost):
-                self.ledger.drop("lost_on_crash", len(lost))
                 self._agent_errors(lost.i[:, I.DST], LOST_ON_CRASH)
-                self._fail_requests(lost, np.full(len(lost), at))
+                self._lose(lost, "lost_on_crash", np.full(len(lost), at))
 
     # -- message creation ------------------------------------------------------------------
 
@@ -349,8 +362,14 @@ class Engine:
         workflow: NDArray[np.int32] | int = -1,
         origin: NDArray[np.int32] | int = -1,
         request_start: NDArray[np.float64] | float = 0.0,
+        request: NDArray[np.int32] | int = 0,
+        trace: NDArray[np.int32] | int = 0,
     ) -> Messages:
-        """New envelopes handed to the transport at ``created``, with their link delay drawn."""
+        """New envelopes handed to the transport at ``created``, with their link delay drawn.
+
+        ``trace`` is the trace slot of the message each one answers or forwards (0: none);
+        the tracing glue gives each traced envelope headers of its own.
+        """
         n = len(dst)
         rng = self.rng
         batch = Messages.empty(n)
@@ -362,6 +381,7 @@ class Engine:
             workflow,
             origin,
         )
+        i[:, I.REQUEST], i[:, I.TRACE] = request, trace
         kinds = i[:, I.KIND]
         # Payload size, service time and link delay: three lognormals from one draw.
         normal = rng.standard_normal((3, n))
@@ -391,6 +411,8 @@ class Engine:
         )
         flow = (i[:, I.SRC] * self.topology.n_types + receiver) * len(KINDS) + kinds
         outbox.flows += np.bincount(flow, minlength=outbox.flows.size).reshape(outbox.flows.shape)
+        if self.tracing is not None and np.any(i[:, I.TRACE]):
+            self.tracing.sent(batch)
         return batch
 
     def _arrivals(self, t0: float, t1: float, active: ActiveFaults) -> Messages:
@@ -407,19 +429,24 @@ class Engine:
             dst = self._route(self._workflow_entry[workflow])
             hops = np.minimum(MIN_HOPS + rng.poisson(self._workflow_hops[workflow]), MAX_HOPS)
             priority = np.searchsorted(PRIORITY_SHARES, rng.random(n), side="right")
-            parts.append(
-                self._create(
-                    dst,
-                    np.full(n, topology.n_types, dtype=np.int32),
-                    TASK,
-                    created,
-                    priority=np.minimum(priority, 2).astype(np.int32),
-                    hops=hops.astype(np.int32),
-                    workflow=workflow,
-                    origin=dst,
-                    request_start=created,
-                )
+            requests = self._create(
+                dst,
+                np.full(n, topology.n_types, dtype=np.int32),
+                TASK,
+                created,
+                priority=np.minimum(priority, 2).astype(np.int32),
+                hops=hops.astype(np.int32),
+                workflow=workflow,
+                origin=dst,
+                request_start=created,
+                # Numbers wrap after 2**31 - 1 requests (124 days at 200/s), long after the
+                # earlier holders of a number have ended.
+                request=((self.requests + np.arange(n)) % _REQUEST_NUMBERS + 1).astype(np.int32),
             )
+            self.requests += n
+            if self.tracing is not None:
+                self.tracing.start_requests(requests)
+            parts.append(requests)
 
         for target_type, rate in active.floods:
             n = int(rng.poisson(rate * span))
@@ -474,15 +501,13 @@ class Engine:
                 self.topology.agent_type[rejected.i[:, I.DST]], minlength=self.topology.n_types
             )
             self.outbox.transport_errors[UNAUTHORIZED] += len(rejected)
-            self.ledger.drop("unauthorized", len(rejected))
-            self._fail_requests(rejected, rejected.f[:, F.ARRIVE])
+            self._lose(rejected, "unauthorized", rejected.f[:, F.ARRIVE])
             dst = batch.i[:, I.DST]
         dead = self.down[dst] != UP
         if dead.any():
             failed, batch = batch.split(dead)
             self.outbox.transport_errors[DELIVERY_FAILED] += len(failed)
-            self.ledger.drop("delivery_failed", len(failed))
-            self._fail_requests(failed, failed.f[:, F.ARRIVE])
+            self._lose(failed, "delivery_failed", failed.f[:, F.ARRIVE])
         return batch
 
     def _schedule(
@@ -513,8 +538,7 @@ class Engine:
         if overflow.any():
             full, batch = batch.split(overflow)
             self.outbox.transport_errors[QUEUE_FULL] += len(full)
-            self.ledger.drop("queue_full", len(full))
-            self._fail_requests(full, full.f[:, F.ARRIVE])
+            self._lose(full, "queue_full", full.f[:, F.ARRIVE])
             key, agent = key[~overflow], agent[~overflow]
             if not len(batch):
                 return batch
@@ -533,9 +557,8 @@ class Engine:
                 break
             # A worker drops what waited too long; the rest is rescheduled without it.
             stale, batch = batch.split(expired)
-            self.ledger.drop("timeout", len(stale))
             self._agent_errors(stale.i[:, I.DST], TIMEOUT)
-            self._fail_requests(stale, start[expired])
+            self._lose(stale, "timeout", start[expired])
             key, agent = key[~expired], agent[~expired]
             if not len(batch):
                 return batch
@@ -608,14 +631,16 @@ class Engine:
         broken = rng.random(len(done)) < PROCESSING_ERROR_RATE
         if broken.any():
             failed, done = done.split(broken)
-            self.ledger.drop("processing_failed", len(failed))
             self._agent_errors(failed.i[:, I.DST], PROCESSING_FAILED)
-            self._fail_requests(failed, failed.f[:, F.DEPART])
+            self._lose(failed, "processing_failed", failed.f[:, F.DEPART])
             agent, kind, depart = done.i[:, I.DST], done.i[:, I.KIND], done.f[:, F.DEPART]
             if not len(done):
                 return done
 
         self.ledger.processed += len(done)
+        tracing = self.tracing
+        if tracing is not None:
+            tracing.processed(done)
         outbox.done_agent.append(agent)
         outbox.done_source.append(done.i[:, I.SRC])
         outbox.done_kind.append(kind)
@@ -627,9 +652,13 @@ class Engine:
             outbox.workflow.append(done.i[finished, I.WORKFLOW])
             outbox.workflow_seconds.append(depart[finished] - done.f[finished, F.REQUEST_START])
             outbox.workflow_ok.append(np.ones(int(finished.sum()), dtype=bool))
+            if tracing is not None:
+                tracing.requests_completed(done.take(np.flatnonzero(finished)))
 
         tasks = (kind == TASK) & (done.i[:, I.WORKFLOW] >= 0)
         if not tasks.any():
+            if tracing is not None:
+                tracing.release()
             return Messages.empty()
         work = done.take(np.flatnonzero(tasks))
         agent = work.i[:, I.DST]
@@ -647,7 +676,7 @@ class Engine:
                 if stopped.any():
                     # Not authenticated, or not understood: the request ends here, failed.
                     ended = work.take(np.flatnonzero(stopped))
-                    self._fail_requests(ended, ended.f[:, F.DEPART])
+                    self._fail_requests(ended, ended.f[:, F.DEPART], "voice_rejected")
 
         # Each request that goes on sends one message: the task to the next agent, or the
         # result back to the agent that took the request in. Some tasks also emit an event.
@@ -668,6 +697,8 @@ class Engine:
         workflow = work.i[rows, I.WORKFLOW]
         origin = work.i[rows, I.ORIGIN]
         request_start = work.f[rows, F.REQUEST_START]
+        request = work.i[rows, I.REQUEST]
+        trace = work.i[rows, I.TRACE]
         hops = np.maximum(hops - 1, 0)
         created = work.f[rows, F.DEPART]
         if topology.event_sink >= 0:
@@ -682,9 +713,12 @@ class Engine:
                 workflow = np.concatenate([workflow, np.full(m, -1)])
                 origin = np.concatenate([origin, np.full(m, -1)])
                 request_start = np.concatenate([request_start, np.zeros(m)])
+                request = np.concatenate([request, np.zeros(m, dtype=request.dtype)])
+                # An event belongs to no request but is part of its sender's trace.
+                trace = np.concatenate([trace, work.i[notify, I.TRACE]])
                 hops = np.concatenate([hops, np.zeros(m, dtype=hops.dtype)])
                 created = np.concatenate([created, work.f[notify, F.DEPART]])
-        return self._create(
+        children = self._create(
             dst.astype(np.int32),
             sender_type,
             kind.astype(np.int32),
@@ -694,15 +728,30 @@ class Engine:
             workflow=workflow.astype(np.int32),
             origin=origin.astype(np.int32),
             request_start=request_start,
+            request=request,
+            trace=trace,
         )
+        if tracing is not None:
+            tracing.release()
+        return children
 
-    def _fail_requests(self, lost: Messages, at: NDArray[np.float64]) -> None:
+    def _lose(self, lost: Messages, reason: str, at: NDArray[np.float64]) -> None:
+        """``lost`` will never be processed (``reason``, at ``at``): nor answered, if requests."""
+        self.ledger.drop(reason, len(lost))
+        if self.tracing is not None:
+            self.tracing.lost(lost, reason, at)
+        self._fail_requests(lost, at, reason)
+
+    def _fail_requests(self, lost: Messages, at: NDArray[np.float64], reason: str) -> None:
         """Requests whose message in ``lost`` will never be answered end here, failed."""
         request = lost.i[:, I.WORKFLOW] >= 0
         if request.any():
             self.outbox.workflow.append(lost.i[request, I.WORKFLOW])
             self.outbox.workflow_seconds.append(at[request] - lost.f[request, F.REQUEST_START])
             self.outbox.workflow_ok.append(np.zeros(int(request.sum()), dtype=bool))
+            if self.tracing is not None:
+                rows = np.flatnonzero(request)
+                self.tracing.requests_failed(lost.take(rows), reason, at[rows])
 
     def _agent_errors(self, agents: NDArray[np.int32], error: int) -> None:
         self.outbox.agent_errors[:, error] += np.bincount(agents, minlength=self.topology.n_agents)

@@ -6,14 +6,22 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from agentwatch.exporters import MetricsServer
+from agentwatch.exporters import (
+    MetricsServer,
+    TraceStore,
+    TracingPipeline,
+    span_summary,
+    trace_summary,
+)
 from agentwatch.spec import Spec
 
 from ._control import ControlServer
 from ._engine import Engine
 from ._faults import Fault, ScheduledFault
 from ._publish import Publisher
+from ._tracing import SimulatedTracing
 
 __all__ = ["Endpoint", "LiveSimulation"]
 
@@ -46,6 +54,18 @@ class LiveSimulation:
         # Big compressions would otherwise step thousands of times a wall second.
         self.tick = max(self.engine.tick, self.compression * MIN_WALL_STEP)
         self.publisher = Publisher(self.engine, clock=self.sim_now)
+        self.tracing: SimulatedTracing | None = None
+        self.trace_store: TraceStore | None = None
+        if spec.tracing.enabled:
+            self.trace_store = TraceStore()
+            pipeline = TracingPipeline(spec.tracing, store=self.trace_store)
+            self.tracing = SimulatedTracing(
+                self.engine.topology,
+                pipeline,
+                transport=self.publisher.transport,
+                run=f"sim{int(self._sim_start):x}",
+            )
+            self.engine.tracing = self.tracing
         self._lock = threading.Lock()
         self._servers: list[MetricsServer] = []
         self._control: ControlServer | None = None
@@ -66,19 +86,35 @@ class LiveSimulation:
         with self._lock:
             return self.engine.faults.scheduled()
 
+    # -- traces kept in memory --------------------------------------------------------------
+
+    def traces(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` kept traces, newest first, one summary each."""
+        kept = self.trace_store.traces() if self.trace_store is not None else []
+        return [trace_summary(spans) for spans in reversed(kept[-limit:])]
+
+    def trace(self, trace_id: int) -> list[dict[str, Any]]:
+        """The spans of one kept trace, in start order; empty when it is not (or no longer) kept."""
+        spans = self.trace_store.trace(trace_id) if self.trace_store is not None else []
+        return [span_summary(s) for s in sorted(spans, key=lambda s: s.start_time or 0)]
+
     # -- serving ---------------------------------------------------------------------------
 
     def start_servers(self) -> list[Endpoint]:
         """Start the exporters and the fault control endpoint; PortInUseError names the port."""
         spec, host = self.spec, self.spec.listen_address
         agent, transport, voice = self.publisher.collectors()
+        # The trace sampler's ratio and decisions are served beside the transport's families.
+        transport_side = [transport]
+        if self.tracing is not None:
+            transport_side.append(self.tracing.pipeline.sampler.collector())
         try:
-            for name, collector, port in (
-                ("agent exporter", agent, spec.ports.agent_exporter),
-                ("transport exporter", transport, spec.ports.transport_exporter),
-                ("voice exporter", voice, spec.ports.voice_exporter),
+            for name, collectors, port in (
+                ("agent exporter", [agent], spec.ports.agent_exporter),
+                ("transport exporter", transport_side, spec.ports.transport_exporter),
+                ("voice exporter", [voice], spec.ports.voice_exporter),
             ):
-                server = MetricsServer(collector, host=host, port=port, name=name)
+                server = MetricsServer(*collectors, host=host, port=port, name=name)
                 self._servers.append(server.start())
             self._control = ControlServer(
                 self, port=spec.simulation.control_port, agent_ids=self.engine.topology.agent_ids
@@ -89,6 +125,11 @@ class LiveSimulation:
         endpoints = [Endpoint(s.name, f"{s.url}/metrics") for s in self._servers]
         endpoints.append(Endpoint("fault control", f"{self._control.url}/faults"))
         return endpoints
+
+    def stop_tracing(self) -> None:
+        """Export the spans still pending (to a collector, when one is configured)."""
+        if self.tracing is not None:
+            self.tracing.pipeline.shutdown()
 
     def stop_servers(self) -> None:
         if self._control is not None:

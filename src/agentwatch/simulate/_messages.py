@@ -39,7 +39,9 @@ class I:  # noqa: E742  (a column namespace, read as M.i[:, I.DST])
     WORKFLOW = 5  # workflow index, -1 for messages outside any request
     ORIGIN = 6  # agent that received the request from outside, -1 outside requests
     BYTES = 7  # payload size
-    COUNT = 8
+    REQUEST = 8  # request number (from 1) of the request it belongs to, 0 outside requests
+    TRACE = 9  # slot of its trace headers in the tracing glue (from 1), 0 when not traced
+    COUNT = 10
 
 
 class Messages:

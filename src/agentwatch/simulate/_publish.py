@@ -82,6 +82,9 @@ class Publisher:
 
     def publish_transport(self) -> None:
         batch = self.engine.outbox.take_transport()
+        if self.engine.tracing is not None:
+            for kind, exemplars in self.engine.tracing.take_latency_exemplars().items():
+                self.transport.record_exemplars(KINDS[kind], exemplars)
         record = self.transport.record_batch
         # History steps cover many seconds at once; the SDK's sampling needs to know.
         span = max(1.0, self.engine.now - self._transport_published_at)
@@ -120,6 +123,12 @@ class Publisher:
         engine, topology = self.engine, self.engine.topology
         box = engine.outbox.take()
 
+        exemplars = {
+            (agent * len(self._senders) + source) * len(KINDS) + kind: items
+            for (agent, source, kind), items in (
+                engine.tracing.take_processing_exemplars().items() if engine.tracing else ()
+            )
+        }
         if box.done_agent:
             agent = np.concatenate(box.done_agent).astype(np.int64)
             source = np.concatenate(box.done_source).astype(np.int64)
@@ -128,7 +137,7 @@ class Publisher:
             key = (agent * len(self._senders) + source) * len(KINDS) + kind
             order, keys, cuts = _groups(key)
             for group, rows in zip(keys.tolist(), np.split(order, cuts), strict=True):
-                self._recorder(group).observe_many(seconds[rows])
+                self._recorder(group).observe_many(seconds[rows], exemplars.get(group, ()))
 
         for agent_index, error in zip(*np.nonzero(box.agent_errors), strict=True):
             self.monitors[agent_index].record_error(

@@ -31,6 +31,11 @@ def test_defaults_are_the_seed_values() -> None:
     assert t.latency_p99_max_seconds == 0.1
     assert t.agent_health_min == 50
     assert t.queue_depth_max == 1000
+    # Seed 004: adaptive sampling between 0.1% and 100%; the collector samples 1%.
+    tracing = spec.tracing
+    assert (tracing.min_sampling_ratio, tracing.max_sampling_ratio) == (0.001, 1.0)
+    assert tracing.collector_sampling_percentage == 1.0
+    assert tracing.otlp_endpoint is None
 
 
 def _load(tmp_path: Path, text: str) -> Spec:
@@ -65,6 +70,15 @@ def test_a_valid_file_overrides_defaults(tmp_path: Path) -> None:
         ("thresholds:\n  availability_min: 1.5\n", "thresholds.availability_min", "less than 1"),
         ("- just\n- a list\n", "(top level)", "expected a mapping"),
         ("ports: [\n", "line", "not valid YAML"),
+        ("tracing:\n  otlp_endpoint: collector:4317\n", "tracing.otlp_endpoint", "http://"),
+        ("tracing:\n  otlp_protocol: thrift\n", "tracing.otlp_protocol", "'grpc'"),
+        ("tracing:\n  budget_spans_per_second: 0\n", "tracing.budget_spans_per_second", "0"),
+        (
+            "tracing:\n  min_sampling_ratio: 0.5\n  max_sampling_ratio: 0.1\n",
+            "tracing",
+            "min_sampling_ratio (0.5) is above max_sampling_ratio (0.1)",
+        ),
+        ("tracing:\n  slow_span: soon\n", "tracing.slow_span", "expected a duration"),
     ],
 )
 def test_bad_files_name_file_field_and_expectation(
