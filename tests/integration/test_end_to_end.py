@@ -33,6 +33,7 @@ EXPORTER_ORIGINS = (
     Origin.TRANSPORT_EXPORTER,
     Origin.VOICE_EXPORTER,
     Origin.ANALYTICS_EXPORTER,
+    Origin.TRACE_SAMPLER,
 )
 # The agent the memory-leak test leaks; no other test touches it.
 LEAKING_AGENT = "architect-1"
@@ -110,10 +111,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     s = Stack(home, config, ports)
     receiver = _webhook_receiver(ports["webhook"], s.notifications)
     # A day of simulated history first, as a user would start it: capacity forecasts need it.
+    # About 90 s on an idle 2-core machine; a busy one has been seen to need over 180 s.
     started = s.cli(
-        "up", "--detach", "--history", "1d", "--home", str(home), "--config", str(config)
+        "up", "--detach", "--history", "1d", "--home", str(home), "--config", str(config),
+        timeout=480,
     )  # fmt: skip
     assert started.returncode == 0, started.stdout + started.stderr
+    # No collector configured: the traces stay in the simulated system, and `up` says so.
+    assert "not exported (set tracing.otlp_endpoint" in " ".join(started.stdout.split())
     try:
         yield s
     finally:
@@ -266,6 +271,41 @@ def test_every_dashboard_panel_this_system_feeds_returns_data(stack: Stack) -> N
         wait_until(all_answer, "every dashboard panel to return data", 150)
     except pytest.fail.Exception:
         pytest.fail("panels with no data: " + "; ".join(empty))
+
+
+def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) -> None:
+    """Prometheus stores the exporters' exemplars (exemplar storage on), answers the exemplar
+    query of each panel that asks for one, and each trace id leads to a kept trace."""
+    queries = [
+        q for q in panel_queries(dashboards(load_spec(stack.config))) if q.exemplar
+    ]  # fmt: skip
+    assert {q.uid for q in queries} == {
+        "agentwatch-transport-layer",
+        "agentwatch-agent-performance",
+    }
+    found: dict[str, list[str]] = {}
+
+    def exemplars_for_every_panel() -> bool:
+        now = time.time()
+        for q in queries:
+            response = httpx.get(
+                f"{stack.prometheus}/api/v1/query_exemplars",
+                params={"query": as_promql(q.expr), "start": now - 300, "end": now},
+                timeout=10,
+            )
+            response.raise_for_status()
+            found[q.title] = [
+                e["labels"]["trace_id"]
+                for series in response.json()["data"]
+                for e in series["exemplars"]
+            ]
+        return all(found.values())
+
+    wait_until(exemplars_for_every_panel, "exemplars behind every exemplar panel", 90)
+    for title, trace_ids in found.items():
+        shown = stack.cli("traces", trace_ids[-1], "--config", str(stack.config))
+        assert shown.returncode == 0, f"{title}: {shown.stdout}{shown.stderr}"
+        assert "invoke_agent" in shown.stdout
 
 
 def test_flow_prints_the_busiest_edges_of_the_live_system(stack: Stack) -> None:

@@ -103,6 +103,8 @@ def _prometheus(spec: Spec) -> dict[str, Any]:
             f"--web.listen-address=:{port}",
             # POST /-/reload picks up regenerated rules without a restart.
             "--web.enable-lifecycle",
+            # Keep the exemplars (trace ids) the exporters attach to latency buckets.
+            "--enable-feature=exemplar-storage",
         ],
         "volumes": [
             # rule_files are relative to prometheus.yml, so the rules come along.
@@ -239,10 +241,12 @@ def _agentwatch(command: list[str], ports: list[int]) -> dict[str, Any]:
 
 def _simulated_system(spec: Spec) -> dict[str, Any]:
     ports = spec.ports
-    return _agentwatch(
+    service = _agentwatch(
         ["simulate", "--config", _AGENTWATCH_CONFIG],
         [ports.agent_exporter, ports.transport_exporter, ports.voice_exporter],
     )
+    # Its spans go to the collector (agentwatch_container_config points it there).
+    return {**service, "depends_on": [COLLECTOR_SERVICE]}
 
 
 def _analytics(spec: Spec) -> dict[str, Any]:
@@ -288,6 +292,11 @@ def agentwatch_container_config(spec: Spec) -> dict[str, Any]:
     config: dict[str, Any] = {"version": spec.version}
     config.update(spec.model_dump(mode="json", exclude_defaults=True))
     config["listen_address"] = _CONTAINER_ANY
+    if spec.tracing.otlp_endpoint is None:
+        # Spans go to the stack's collector (OTLP/HTTP, on the compose network).
+        tracing = config.setdefault("tracing", {})
+        tracing["otlp_endpoint"] = f"http://{COLLECTOR_SERVICE}:{spec.ports.otlp_http}"
+        tracing.pop("otlp_protocol", None)
     return config
 
 

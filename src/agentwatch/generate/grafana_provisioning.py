@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentwatch.instrument import EXEMPLAR_TRACE_ID
 from agentwatch.spec import Spec
 
 __all__ = [
@@ -50,8 +51,14 @@ def datasources(
                 "url": f"http://{prometheus_host}:{spec.ports.prometheus}",
                 "isDefault": True,
                 "editable": False,
-                # POST: long PromQL (the SLO expressions) does not fit a URL.
-                "jsonData": {"httpMethod": "POST"},
+                "jsonData": {
+                    # POST: long PromQL (the SLO expressions) does not fit a URL.
+                    "httpMethod": "POST",
+                    # An exemplar's trace id opens that trace in the Jaeger data source.
+                    "exemplarTraceIdDestinations": [
+                        {"name": EXEMPLAR_TRACE_ID, "datasourceUid": JAEGER_DATASOURCE_UID}
+                    ],
+                },
             },
             {
                 "name": "Jaeger",

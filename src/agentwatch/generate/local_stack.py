@@ -16,6 +16,7 @@ __all__ = [
     "AGENTS_JOB",
     "ALERTMANAGER_JOB",
     "ANALYTICS_JOB",
+    "COLLECTOR_JOB",
     "EXPORTER_JOBS",
     "PROMETHEUS_JOB",
     "TRANSPORT_JOB",
@@ -34,6 +35,8 @@ AGENTS_JOB = "agents"
 TRANSPORT_JOB = "transport-layer"
 VOICE_JOB = "voice"
 ANALYTICS_JOB = "analytics"
+# The production collector's span metrics and service graph (not part of the local stack).
+COLLECTOR_JOB = "otel-collector"
 EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB)
 
 # A server bound to a wildcard address is reached through loopback: Prometheus needs a
@@ -70,6 +73,8 @@ class Hosts:
     alertmanager: str
     exporters: str
     analytics: str
+    # host:port of an OpenTelemetry Collector's metrics; None where there is none.
+    collector_metrics: str | None = None
 
 
 def local_hosts(spec: Spec) -> Hosts:
@@ -108,6 +113,8 @@ def prometheus_config(
             ),
             _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice),
         ]
+    if hosts.collector_metrics is not None:
+        jobs.append(_job(COLLECTOR_JOB, hosts.collector_metrics))
     return {
         "global": {
             "scrape_interval": spec.scrape.interval,

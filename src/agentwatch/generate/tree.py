@@ -15,6 +15,7 @@ from agentwatch.generate.compose import (
     AGENTWATCH_SERVICE,
     ALERTMANAGER_SERVICE,
     ANALYTICS_SERVICE,
+    COLLECTOR_SERVICE,
     DOCKERFILE,
     SECRETS_GITIGNORE,
     SECRETS_README,
@@ -27,7 +28,7 @@ from agentwatch.generate.compose import (
 from agentwatch.generate.dashboards import dashboards
 from agentwatch.generate.grafana_provisioning import dashboard_providers, datasources
 from agentwatch.generate.local_stack import Hosts, prometheus_config
-from agentwatch.generate.otel import collector_config
+from agentwatch.generate.otel import COLLECTOR_METRICS_PORT, collector_config
 from agentwatch.generate.rules import promtool_tests, rule_files
 from agentwatch.spec import Spec
 
@@ -63,6 +64,7 @@ PRODUCTION_HOSTS = Hosts(
     alertmanager=ALERTMANAGER_SERVICE,
     exporters=AGENTWATCH_SERVICE,
     analytics=ANALYTICS_SERVICE,
+    collector_metrics=f"{COLLECTOR_SERVICE}:{COLLECTOR_METRICS_PORT}",
 )
 
 

@@ -118,6 +118,8 @@ def build_plan(
             # backups. Both are reachable only where Prometheus listens (loopback by default).
             "--web.enable-lifecycle",
             "--web.enable-admin-api",
+            # Keep the exemplars (trace ids) the exporters attach to latency buckets.
+            "--enable-feature=exemplar-storage",
         ),
         endpoints=(
             Endpoint(

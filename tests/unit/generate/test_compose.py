@@ -16,6 +16,7 @@ from agentwatch.generate.compose import (
     AGENTWATCH_SERVICE,
     ALERTMANAGER_SERVICE,
     ANALYTICS_SERVICE,
+    COLLECTOR_SERVICE,
     COMPOSE_VERSION,
     IMAGES,
     PUBLISH_ADDRESS,
@@ -23,7 +24,12 @@ from agentwatch.generate.compose import (
     compose_file,
     dockerfile,
 )
-from agentwatch.generate.tree import COMPOSE_FILE, PROMETHEUS_CONFIG, monitoring_tree
+from agentwatch.generate.tree import (
+    COLLECTOR_CONFIG,
+    COMPOSE_FILE,
+    PROMETHEUS_CONFIG,
+    monitoring_tree,
+)
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Spec, parse_spec
 
@@ -87,6 +93,7 @@ def test_prometheus_takes_retention_and_ports_from_the_spec() -> None:
         "--storage.tsdb.retention.time=30d",
         "--web.listen-address=:19090",
         "--web.enable-lifecycle",
+        "--enable-feature=exemplar-storage",
     ]
     assert prometheus["volumes"] == [
         "./prometheus:/etc/prometheus:ro",
@@ -169,10 +176,13 @@ def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
         for target in static["targets"]
     ]
     targets += config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    collector = tree[COLLECTOR_CONFIG]
     listening = {
         # Prometheus scrapes itself inside its own container.
         ("localhost", 19090),
         (ALERTMANAGER_SERVICE, 19093),
+        # The collector serves its span metrics on the compose network only.
+        (COLLECTOR_SERVICE, int(collector["exporters"]["prometheus"]["endpoint"].split(":")[1])),
         *(
             (service, c)
             for service in (AGENTWATCH_SERVICE, ANALYTICS_SERVICE)
@@ -187,9 +197,29 @@ def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
 
 
 def test_agentwatch_container_listens_on_its_interface_with_the_users_spec() -> None:
-    assert agentwatch_container_config(Spec()) == {"version": 1, "listen_address": "0.0.0.0"}
+    to_collector = {"otlp_endpoint": "http://otel-collector:4318"}
+    assert agentwatch_container_config(Spec()) == {
+        "version": 1,
+        "listen_address": "0.0.0.0",
+        "tracing": to_collector,
+    }
     config = agentwatch_container_config(CUSTOM)
-    assert parse_spec(config) == CUSTOM.model_copy(update={"listen_address": "0.0.0.0"})
+    # The collector's OTLP/HTTP port is the spec's.
+    custom_collector = {"otlp_endpoint": f"http://otel-collector:{CUSTOM.ports.otlp_http}"}
+    assert parse_spec(config) == CUSTOM.model_copy(
+        update={
+            "listen_address": "0.0.0.0",
+            "tracing": CUSTOM.tracing.model_copy(update=custom_collector),
+        }
+    )
+    # A collector the user names is kept.
+    own = parse_spec(
+        {"tracing": {"otlp_endpoint": "https://otel.example:4317", "otlp_protocol": "grpc"}}
+    )
+    assert agentwatch_container_config(own)["tracing"] == {
+        "otlp_endpoint": "https://otel.example:4317",
+        "otlp_protocol": "grpc",
+    }
     agentwatch = _services(Spec())["agentwatch"]
     assert agentwatch["build"] == {
         "context": "${AGENTWATCH_SOURCE:-..}",

@@ -120,3 +120,14 @@ def test_the_tree_holds_every_dashboard_as_json() -> None:
     boards = dashboards(Spec())
     for uid, board in boards.items():
         assert tree[f"{GRAFANA_DASHBOARDS_DIR}/{uid}.json"] == board
+
+
+def test_latency_panels_on_raw_histograms_ask_for_exemplars() -> None:
+    # Exemplars live on the raw _bucket series; a recorded quantile has none to give.
+    asking = [q for q in panel_queries(dashboards(Spec())) if q.exemplar]
+    assert {(q.uid, q.title) for q in asking} == {
+        ("agentwatch-transport-layer", "Delivery latency p99 by message type"),
+        ("agentwatch-agent-performance", "Processing time p99, with traces"),
+    }
+    for q in asking:
+        assert re.search(r"_seconds_bucket\b", q.expr), q.expr

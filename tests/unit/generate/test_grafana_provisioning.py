@@ -18,7 +18,13 @@ def test_datasources_are_exact() -> None:
                 "url": "http://prometheus:9090",
                 "isDefault": True,
                 "editable": False,
-                "jsonData": {"httpMethod": "POST"},
+                "jsonData": {
+                    "httpMethod": "POST",
+                    # Exemplar trace ids open their trace in Jaeger.
+                    "exemplarTraceIdDestinations": [
+                        {"name": "trace_id", "datasourceUid": "jaeger"}
+                    ],
+                },
             },
             {
                 "name": "Jaeger",

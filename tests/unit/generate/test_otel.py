@@ -1,50 +1,64 @@
-"""The OpenTelemetry Collector config: the seed's OTLP ports and 1% sampling, spans to Jaeger."""
+"""The OpenTelemetry Collector config: the seed's OTLP ports and 1% sampling, spans to Jaeger,
+span metrics and the service graph from every span for Prometheus."""
 
 from __future__ import annotations
 
-from agentwatch.generate.otel import (
-    COLLECTOR_IMAGE,
-    TRACE_SAMPLING_PERCENTAGE,
-    collector_config,
-)
+from agentwatch.generate.otel import COLLECTOR_IMAGE, COLLECTOR_METRICS_PORT, collector_config
 from agentwatch.spec import Spec, parse_spec
 
 
-def test_collector_config_is_exact() -> None:
-    assert collector_config(Spec()) == {
-        "receivers": {
-            "otlp": {
-                "protocols": {
-                    "grpc": {"endpoint": "0.0.0.0:4317"},
-                    "http": {"endpoint": "0.0.0.0:4318"},
-                }
+def test_receivers_are_the_seeds_otlp_ports() -> None:
+    assert collector_config(Spec())["receivers"] == {
+        "otlp": {
+            "protocols": {
+                "grpc": {"endpoint": "0.0.0.0:4317"},
+                "http": {"endpoint": "0.0.0.0:4318"},
             }
-        },
-        "processors": {
-            "memory_limiter": {
-                "check_interval": "1s",
-                "limit_percentage": 80,
-                "spike_limit_percentage": 20,
-            },
-            "probabilistic_sampler": {"sampling_percentage": 1.0},
-            "batch": {},
-        },
-        "exporters": {"otlp/jaeger": {"endpoint": "jaeger:4317", "tls": {"insecure": True}}},
-        "service": {
-            "pipelines": {
-                "traces": {
-                    "receivers": ["otlp"],
-                    "processors": ["memory_limiter", "probabilistic_sampler", "batch"],
-                    "exporters": ["otlp/jaeger"],
-                }
-            }
-        },
+        }
     }
 
 
-def test_sampling_is_the_seeds_one_percent() -> None:
+def test_sampling_is_the_seeds_one_percent_and_follows_the_spec() -> None:
     # Seed 004: "sampling_percentage: 1.0  # 1% sampling" (a percentage, not a ratio).
-    assert TRACE_SAMPLING_PERCENTAGE == 1.0
+    processors = collector_config(Spec())["processors"]
+    assert processors["probabilistic_sampler"] == {"sampling_percentage": 1.0}
+    custom = parse_spec({"tracing": {"collector_sampling_percentage": 25}})
+    assert collector_config(custom)["processors"]["probabilistic_sampler"] == {
+        "sampling_percentage": 25
+    }
+
+
+def test_pipelines_sample_for_jaeger_and_feed_the_connectors_every_span() -> None:
+    pipelines = collector_config(Spec())["service"]["pipelines"]
+    assert pipelines["traces"] == {
+        "receivers": ["otlp"],
+        "processors": ["memory_limiter", "probabilistic_sampler", "batch"],
+        "exporters": ["otlp/jaeger"],
+    }
+    # The service graph pairs CLIENT and SERVER spans, so it must see them before sampling.
+    assert pipelines["traces/connectors"]["receivers"] == ["otlp"]
+    assert "probabilistic_sampler" not in pipelines["traces/connectors"]["processors"]
+    assert pipelines["traces/connectors"]["exporters"] == ["spanmetrics", "servicegraph"]
+    assert pipelines["metrics/connectors"]["receivers"] == ["spanmetrics", "servicegraph"]
+    assert pipelines["metrics/connectors"]["exporters"] == ["prometheus"]
+
+
+def test_memory_limiter_comes_first_and_batch_last() -> None:
+    for pipeline in collector_config(Spec())["service"]["pipelines"].values():
+        assert pipeline["processors"][0] == "memory_limiter"
+        assert pipeline["processors"][-1] == "batch"
+
+
+def test_exporters_reach_jaeger_and_serve_prometheus() -> None:
+    exporters = collector_config(Spec())["exporters"]
+    assert exporters["otlp/jaeger"] == {"endpoint": "jaeger:4317", "tls": {"insecure": True}}
+    assert exporters["prometheus"] == {"endpoint": f"0.0.0.0:{COLLECTOR_METRICS_PORT}"}
+
+
+def test_span_metrics_are_by_agent_and_operation() -> None:
+    spanmetrics = collector_config(Spec())["connectors"]["spanmetrics"]
+    names = [d["name"] for d in spanmetrics["dimensions"]]
+    assert names == ["gen_ai.operation.name", "gen_ai.agent.name", "agentwatch.message.type"]
 
 
 def test_http_port_follows_the_spec() -> None:
@@ -54,12 +68,16 @@ def test_http_port_follows_the_spec() -> None:
 
 def test_every_pipeline_component_is_declared() -> None:
     config = collector_config(Spec())
+    declared = {
+        kind: set(config[kind]) | set(config["connectors"])
+        for kind in ("receivers", "processors", "exporters")
+    }
     for pipeline in config["service"]["pipelines"].values():
         for kind in ("receivers", "processors", "exporters"):
             for name in pipeline[kind]:
-                assert name in config[kind], (kind, name)
+                assert name in declared[kind], (kind, name)
 
 
 def test_the_image_is_the_contrib_distribution() -> None:
-    # probabilistic_sampler is only in the contrib distribution.
+    # probabilistic_sampler and both connectors are only in the contrib distribution.
     assert COLLECTOR_IMAGE.startswith("otel/opentelemetry-collector-contrib:")

@@ -68,6 +68,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "--web.listen-address=127.0.0.1:9090",
         "--web.enable-lifecycle",
         "--web.enable-admin-api",
+        "--enable-feature=exemplar-storage",
     )
     assert alertmanager.argv == (
         "/usr/bin/prometheus-alertmanager",

@@ -217,10 +217,12 @@ def transport_layer(spec: Spec) -> Board:
             Query(
                 _quantile(0.99, catalog.AGENT_TRANSPORT_LATENCY_SECONDS, "msg_type"),
                 "{{msg_type}}",
+                exemplar=True,
             )
         ],
         unit="s",
         thresholds=at_most(t.latency_p99_max_seconds),
+        description="Dots are traced messages (exemplars): click one to open its trace.",
     )
     return board
 
@@ -284,6 +286,25 @@ def agent_performance(spec: Spec) -> Board:
         "Processing time p99",
         [Query(sel(rec.AGENT_P99, agent_type=True), "{{agent_type}}")],
         unit="s",
+        links=drill,
+    )
+    board.series(
+        "Processing time p99, with traces",
+        [
+            Query(
+                _quantile(
+                    0.99,
+                    catalog.AGENT_PROCESSING_TIME_SECONDS,
+                    AGENT_TYPE,
+                    f'{AGENT_TYPE}=~"${AGENT_TYPE}"',
+                ),
+                "{{agent_type}}",
+                exemplar=True,
+            )
+        ],
+        unit="s",
+        description="From the raw histogram, so each dot is a traced message (an exemplar) "
+        "that links to its trace.",
         links=drill,
     )
     board.row("Resources")

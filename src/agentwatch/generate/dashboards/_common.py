@@ -72,6 +72,10 @@ class Query:
     legend: str = ""
     # Tables and the node graph read one instant value per series.
     instant: bool = False
+    # Also ask for exemplars: dots on the graph, each a traced message, linking to its trace
+    # (the Prometheus data source's exemplar link goes to Jaeger). Only raw histogram series
+    # carry exemplars; recorded quantiles do not.
+    exemplar: bool = False
 
 
 def datasource_variable() -> db.DatasourceVariable:
@@ -146,6 +150,8 @@ def _target(q: Query, ref: str) -> prometheus.Dataquery:
     )
     if q.instant:
         target = target.instant().format(PromQueryFormat.TABLE)
+    if q.exemplar:
+        target = target.exemplar(True)
     return target
 
 

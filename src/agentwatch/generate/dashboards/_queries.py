@@ -17,6 +17,8 @@ class PanelQuery:
     uid: str
     title: str
     expr: str
+    # Grafana also asks Prometheus for this query's exemplars (links to traces).
+    exemplar: bool = False
 
 
 def panel_queries(boards: dict[str, dict[str, Any]]) -> Iterator[PanelQuery]:
@@ -26,7 +28,9 @@ def panel_queries(boards: dict[str, dict[str, Any]]) -> Iterator[PanelQuery]:
             if panel["type"] == "row":
                 continue
             for target in panel.get("targets", []):
-                yield PanelQuery(uid, panel["title"], target["expr"])
+                yield PanelQuery(
+                    uid, panel["title"], target["expr"], bool(target.get("exemplar", False))
+                )
 
 
 def as_promql(expr: str) -> str:
