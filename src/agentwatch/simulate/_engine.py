@@ -185,15 +185,13 @@ class _Taken:
 class Engine:
     """The simulated system. ``step(t)`` advances it to simulated Unix time ``t``.
 
-    With ``tracing``, the requests it samples carry a trace context from agent to agent, and
-    every message of theirs becomes spans (``SimulatedTracing``).
+    Once ``tracing`` is set (a ``SimulatedTracing``, by whoever runs the engine), the requests
+    it samples carry a trace context from agent to agent and their messages become spans.
     """
 
-    def __init__(
-        self, spec: Spec, *, start: float, tracing: SimulatedTracing | None = None
-    ) -> None:
+    def __init__(self, spec: Spec, *, start: float) -> None:
         sim = spec.simulation
-        self.tracing = tracing
+        self.tracing: SimulatedTracing | None = None
         self.spec = spec
         self.topology = topology = build_topology(spec)
         self.workers = sim.workers_per_agent

@@ -37,6 +37,7 @@ from ._routing import EXTERNAL, KINDS, PRIORITIES, RESULT, Topology
 __all__ = ["SERVICE_NAMESPACE", "SimulatedTracing"]
 
 SERVICE_NAMESPACE = "agentwatch-simulated"
+_SLOTS = 2**31 - 1
 
 
 def _ns(seconds: float) -> int:
@@ -95,11 +96,6 @@ class SimulatedTracing:
             defaultdict(list)
         )
         self.latency_exemplars: defaultdict[int, list[TraceExemplar]] = defaultdict(list)
-
-    @property
-    def open_spans(self) -> int:
-        """Spans started and not yet ended (tests check nothing leaks)."""
-        return len(self._sending) + len(self._roots) - len(self._root_slots)
 
     def conversation_id(self, request: int) -> str:
         return f"{self._run}-{request}"
@@ -217,7 +213,9 @@ class SimulatedTracing:
 
     def _slot(self, headers: dict[str, str], tracer: AgentTracer, hop: Hop) -> int:
         slot = self._next_slot
-        self._next_slot += 1
+        # Slots live in an int32 column: they wrap after 2**31 - 1 messages (9 days at 100%
+        # sampling), long after any message holding an earlier slot has left the system.
+        self._next_slot = slot % _SLOTS + 1
         self._headers[slot] = headers
         self._sending[slot] = (tracer, hop)
         return slot
