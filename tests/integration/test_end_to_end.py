@@ -283,7 +283,8 @@ def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) 
         "agentwatch-transport-layer",
         "agentwatch-agent-performance",
     }
-    found: dict[str, list[str]] = {}
+    # (timestamp, trace id) of each panel's exemplars.
+    found: dict[str, list[tuple[float, str]]] = {}
 
     def exemplars_for_every_panel() -> bool:
         now = time.time()
@@ -295,15 +296,17 @@ def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) 
             )
             response.raise_for_status()
             found[q.title] = [
-                e["labels"]["trace_id"]
+                (float(e["timestamp"]), e["labels"]["trace_id"])
                 for series in response.json()["data"]
                 for e in series["exemplars"]
             ]
         return all(found.values())
 
     wait_until(exemplars_for_every_panel, "exemplars behind every exemplar panel", 90)
-    for title, trace_ids in found.items():
-        shown = stack.cli("traces", trace_ids[-1], "--config", str(stack.config))
+    for title, exemplars in found.items():
+        # The newest: the simulation keeps only its last 2,000 traces (a few minutes).
+        _, newest = max(exemplars)
+        shown = stack.cli("traces", newest, "--config", str(stack.config))
         assert shown.returncode == 0, f"{title}: {shown.stdout}{shown.stderr}"
         assert "invoke_agent" in shown.stdout
 

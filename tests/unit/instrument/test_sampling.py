@@ -9,6 +9,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import SpanKind, StatusCode
 
 from agentwatch.instrument import KEEP_ATTRIBUTE, AdaptiveSampler, AgentTracer
@@ -17,9 +18,22 @@ from tests.unit.instrument.clock import FakeClock
 SPANS_PER_TRACE = 9
 
 
+class _SeededIds(IdGenerator):
+    """Random ids from a seeded generator: the same decisions on every run."""
+
+    def __init__(self, seed: int = 2026) -> None:
+        self._random = random.Random(seed)
+
+    def generate_span_id(self) -> int:
+        return self._random.getrandbits(64) or 1
+
+    def generate_trace_id(self) -> int:
+        return self._random.getrandbits(128) or 1
+
+
 def _provider(sampler: AdaptiveSampler) -> tuple[TracerProvider, InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=sampler, shutdown_on_exit=False)
+    provider = TracerProvider(sampler=sampler, shutdown_on_exit=False, id_generator=_SeededIds())
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return provider, exporter
 
