@@ -219,8 +219,13 @@ def test_traces_of_the_live_system_are_listed_shown_and_linked_from_exemplars(
     shown = cli("traces", str(long_one["trace_id"]), "--config", config)
     assert shown.returncode == 0, shown.stderr
     assert f"trace {long_one['trace_id']}" in shown.stdout
+    assert "invoke_agent" in shown.stdout
+    as_json = cli("traces", str(long_one["trace_id"]), "--json", "--config", config)
+    spans = json.loads(as_json.stdout)
     # Events the request caused may still end after the listing, adding spans.
-    assert shown.stdout.count("invoke_agent") >= int(str(long_one["spans"]))
+    assert len(spans) >= int(str(long_one["spans"]))
+    assert len({span["trace_id"] for span in spans}) == 1
+    assert {span["service"] for span in spans} >= {"external"}
 
     # The sampler's ratio is served beside the transport's families.
     transport = simulation.scrape("transport_exporter")

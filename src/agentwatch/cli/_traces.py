@@ -46,12 +46,12 @@ def traces(
         fail(str(exc))
     if trace_id is not None:
         if as_json:
-            console.print_json(json.dumps(spans))
+            typer.echo(json.dumps(spans, indent=2))  # plain: no wrapping, no colour
         else:
             console.print(_tree(trace_id, spans))
         return
     if as_json:
-        console.print_json(json.dumps(found))
+        typer.echo(json.dumps(found, indent=2))
         return
     table = Table(box=None, highlight=False)
     table.add_column("trace id", no_wrap=True)  # whole, to be copied

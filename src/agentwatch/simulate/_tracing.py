@@ -76,7 +76,12 @@ class SimulatedTracing:
         self._external = AgentTracer(
             EXTERNAL,
             tracer_provider=pipeline.provider(
-                {"service.name": EXTERNAL, "service.namespace": SERVICE_NAMESPACE}
+                # An instance id of its own, or the SDK would make up a UUID for it.
+                {
+                    "service.name": EXTERNAL,
+                    "service.namespace": SERVICE_NAMESPACE,
+                    "service.instance.id": EXTERNAL,
+                }
             ),
             slow_seconds=slow,
         )
