@@ -5,7 +5,9 @@ Seed 004 is the agent communication system document, seed 000 the framework docu
 
 from __future__ import annotations
 
+from ._framework import SCANNER_FAMILIES
 from ._model import MetricFamily, MetricType, Origin
+from ._otlp import OTLP_FAMILIES
 
 C, G, H = MetricType.COUNTER, MetricType.GAUGE, MetricType.HISTOGRAM
 
@@ -463,16 +465,6 @@ def _rule(name: str, unit: str, labels: tuple[str, ...], help_text: str) -> Metr
 
 
 _FRAMEWORK_FAMILIES = [
-    _framework("claude_framework_quality_score", "", "Overall framework quality, 0-100."),
-    _framework(
-        "claude_agent_standardization_rate",
-        "ratio",
-        "Share of agents following the unified agent template.",
-    ),
-    _framework(
-        "claude_template_compliance_rate", "ratio", "Template adherence across the framework."
-    ),
-    _framework("claude_documentation_consistency_score", "", "Documentation consistency, 0-100."),
     _framework("claude_context_loading_time", "seconds", "Project context analysis time."),
     _framework("claude_prompt_execution_count", "", "Prompt executions."),
     _framework("claude_session_success_rate", "ratio", "Share of sessions completed successfully."),
@@ -522,6 +514,8 @@ CATALOG: tuple[MetricFamily, ...] = (
     *VOICE_FAMILIES,
     *TRACE_SAMPLER_FAMILIES,
     *ANALYTICS_FAMILIES,
+    *SCANNER_FAMILIES,
     *_FRAMEWORK_FAMILIES,
+    *OTLP_FAMILIES,
     *_LEGACY_RULES,
 )
