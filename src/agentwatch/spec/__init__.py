@@ -1,5 +1,6 @@
 """The versioned agentwatch.yaml configuration, validated into a frozen model."""
 
+from ._framework import AgentTemplate, FrameworkSettings
 from ._importers import (
     SloFormat,
     detect_slo_format,
@@ -24,9 +25,13 @@ from ._model import (
     Tracing,
     duration_seconds,
 )
+from ._otlp import OtlpReceiverSettings
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
+    "AgentTemplate",
+    "FrameworkSettings",
+    "OtlpReceiverSettings",
     "Ports",
     "ScrapeJob",
     "Scraping",

@@ -17,6 +17,9 @@ from pydantic import (
     model_validator,
 )
 
+from ._framework import FrameworkSettings
+from ._otlp import OtlpReceiverSettings
+
 __all__ = [
     "DEFAULT_AGENT_TYPES",
     "DEFAULT_ALERT_FOR",
@@ -462,6 +465,8 @@ class Spec(_Strict):
     alerting: Alerting = Alerting()
     analytics: Analytics = Analytics()
     tracing: Tracing = Tracing()
+    framework: FrameworkSettings = FrameworkSettings()
+    otlp_receiver: OtlpReceiverSettings = OtlpReceiverSettings()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 
     @field_validator("slos")
