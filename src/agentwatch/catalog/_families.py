@@ -453,30 +453,114 @@ ANALYTICS_FAMILIES = (
 )
 
 
-def _framework(name: str, unit: str, help_text: str) -> MetricFamily:
-    return MetricFamily(
-        name, G, unit, (), help_text, Origin.FRAMEWORK_EXPORTER, seed="000", planned_in=6
-    )
-
-
 def _rule(name: str, unit: str, labels: tuple[str, ...], help_text: str) -> MetricFamily:
     # Produced by agentwatch.generate.rules from instrumented data.
     return MetricFamily(name, G, unit, labels, help_text, Origin.RECORDING_RULE, seed="000")
 
 
-_FRAMEWORK_FAMILIES = [
-    _framework("claude_context_loading_time", "seconds", "Project context analysis time."),
-    _framework("claude_prompt_execution_count", "", "Prompt executions."),
-    _framework("claude_session_success_rate", "ratio", "Share of sessions completed successfully."),
-    _framework("claude_development_velocity", "", "Development speed."),
-    _framework("claude_code_quality_improvement", "", "Code quality change."),
-    _framework("claude_time_to_deployment", "seconds", "Time from change to deployment."),
-    _framework("claude_developer_satisfaction", "", "Developer experience rating."),
-    _framework("claude_cost_reduction", "", "Resource cost savings."),
-    _framework("claude_efficiency_gains", "", "Process efficiency improvements."),
-    _framework("claude_error_prevention", "", "Prevented issues and rework."),
-    _framework("claude_knowledge_reuse", "", "Pattern and knowledge reuse."),
+# Seed 000's development and business metrics: recording rules over Claude Code's telemetry,
+# the agents' workflows and the framework scanner (docs/business-metrics.md has each formula).
+CONTEXT_LOADING_TIME = _rule(
+    "claude_context_loading_time",
+    "seconds",
+    (),
+    "Time the last framework scan took to read and analyse the project context.",
+)
+PROMPT_EXECUTION_COUNT = _rule(
+    "claude_prompt_execution_count",
+    "",
+    (),
+    "Model calls (GenAI client operations) over spec.business.window.",
+)
+SESSION_SUCCESS_RATE = _rule(
+    "claude_session_success_rate",
+    "ratio",
+    (),
+    "Share of requests (agent workflows) that completed successfully.",
+)
+DEVELOPMENT_VELOCITY = _rule(
+    "claude_development_velocity",
+    "commits per active hour",
+    (),
+    "Commits made with Claude Code per hour of active Claude Code time.",
+)
+CODE_QUALITY_IMPROVEMENT = _rule(
+    "claude_code_quality_improvement",
+    "points",
+    (),
+    "Change of the framework quality score over spec.business.quality_trend_window.",
+)
+TIME_TO_DEPLOYMENT = _rule(
+    "claude_time_to_deployment",
+    "seconds",
+    (),
+    "Median end-to-end time of the deployment workflow's requests.",
+)
+DEVELOPER_SATISFACTION = _rule(
+    "claude_developer_satisfaction",
+    "",
+    (),
+    "0-100: share of Claude Code edits accepted, averaged with the survey score if any.",
+)
+COST_REDUCTION = _rule(
+    "claude_cost_reduction",
+    "USD",
+    (),
+    "Engineer cost saved over the window at the baseline velocity, minus Claude Code's cost.",
+)
+EFFICIENCY_GAINS = _rule(
+    "claude_efficiency_gains",
+    "ratio",
+    (),
+    "Development velocity over the baseline velocity, minus 1.",
+)
+ERROR_PREVENTION = _rule(
+    "claude_error_prevention",
+    "",
+    (),
+    "Framework quality findings fixed after a scan caught them, over the window.",
+)
+KNOWLEDGE_REUSE = _rule(
+    "claude_knowledge_reuse",
+    "ratio",
+    (),
+    "Share of Claude Code's input context served from the prompt cache.",
+)
+_BUSINESS_RULES = [
+    CONTEXT_LOADING_TIME,
+    PROMPT_EXECUTION_COUNT,
+    SESSION_SUCCESS_RATE,
+    DEVELOPMENT_VELOCITY,
+    CODE_QUALITY_IMPROVEMENT,
+    TIME_TO_DEPLOYMENT,
+    DEVELOPER_SATISFACTION,
+    COST_REDUCTION,
+    EFFICIENCY_GAINS,
+    ERROR_PREVENTION,
+    KNOWLEDGE_REUSE,
 ]
+
+# The developer survey, served by the framework exporter beside the scanner's families.
+DEVELOPER_SURVEY_SCORE = MetricFamily(
+    "claude_developer_survey_score",
+    G,
+    "",
+    (),
+    "Mean developer survey score over the last 30 days, 1-5 mapped to 0-100.",
+    Origin.FRAMEWORK_EXPORTER,
+)
+DEVELOPER_SURVEY_RESPONSES = MetricFamily(
+    "claude_developer_survey_responses",
+    G,
+    "",
+    (),
+    "Survey responses in the last 30 days.",
+    Origin.FRAMEWORK_EXPORTER,
+)
+SURVEY_FAMILIES = (
+    DEVELOPER_SURVEY_SCORE,
+    DEVELOPER_SURVEY_RESPONSES,
+)
 
 _LEGACY_RULES = [
     _rule(
@@ -515,7 +599,8 @@ CATALOG: tuple[MetricFamily, ...] = (
     *TRACE_SAMPLER_FAMILIES,
     *ANALYTICS_FAMILIES,
     *SCANNER_FAMILIES,
-    *_FRAMEWORK_FAMILIES,
+    *SURVEY_FAMILIES,
+    *_BUSINESS_RULES,
     *OTLP_FAMILIES,
     *_LEGACY_RULES,
 )

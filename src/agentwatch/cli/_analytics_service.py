@@ -15,6 +15,7 @@ from rich.table import Table
 from agentwatch.analytics._parts import default_parts
 from agentwatch.analytics._service import AnalyticsService
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.analytics.ranking import RANK_PATH, ranking_route
 from agentwatch.exporters import MetricsServer, PortInUseError
 from agentwatch.exporters._analytics import AnalyticsCollector
 from agentwatch.spec import Spec
@@ -57,6 +58,7 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
             host=spec.listen_address,
             port=spec.ports.analytics_exporter,
             name="analytics exporter",
+            routes={RANK_PATH: ranking_route(api.url)},
         )
         try:
             server.start()
@@ -69,7 +71,10 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        console.print(f"analytics exporter on {server.url}/metrics, reading {api.url}")
+        console.print(
+            f"analytics exporter on {server.url}/metrics (agent ranking: {server.url}{RANK_PATH}),"
+            f" reading {api.url}"
+        )
         try:
             service.serve(stop)
         finally:

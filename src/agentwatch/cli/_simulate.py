@@ -27,6 +27,7 @@ from agentwatch.simulate import (
     backfill,
     build_topology,
     list_faults,
+    otlp_metrics_url,
     parse_fault,
     send_fault,
 )
@@ -158,6 +159,13 @@ def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
         table.add_row(endpoint.name, endpoint.url)
     console.print(table)
     console.print(tracing_line(spec.tracing), highlight=False, soft_wrap=True)
+    if simulation.developers is not None:
+        console.print(
+            f"simulated Claude Code telemetry of {simulation.developers.developers} developers "
+            f"(demo data) goes to the OTLP receiver at {otlp_metrics_url(spec)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for item in simulation.scheduled():
         console.print(
             f"fault scheduled: {escape(item.fault.describe())} "
@@ -169,7 +177,7 @@ def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
         simulation.run(stop, wall_seconds=wall)
     finally:
         simulation.stop_servers()
-        simulation.stop_tracing()
+        simulation.stop_exports()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     ledger = simulation.engine.ledger

@@ -9,10 +9,15 @@ from ._traces import (
     span_summary,
     trace_summary,
 )
+from .otlp import IngestResult, OtlpCollector, OtlpReceiver, OtlpStore
 
 __all__ = [
     "Collector",
+    "IngestResult",
     "MetricsServer",
+    "OtlpCollector",
+    "OtlpReceiver",
+    "OtlpStore",
     "PortInUseError",
     "TraceStore",
     "TracingPipeline",

@@ -1,20 +1,26 @@
-"""One exporter endpoint: /metrics (text or OpenMetrics, as the scraper asks) and /healthz."""
+"""One exporter endpoint: /metrics (text or OpenMetrics, as the scraper asks), /healthz, and
+any JSON routes the exporter's owner adds (GET, query parameters in, a JSON document out)."""
 
 from __future__ import annotations
 
 import errno
+import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from socketserver import ThreadingMixIn
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.metrics_core import Metric
 
-__all__ = ["Collector", "MetricsServer", "PortInUseError", "build_registry"]
+__all__ = ["Collector", "JsonRoute", "MetricsServer", "PortInUseError", "build_registry"]
 
 StartResponse = Callable[..., Any]
+# Query parameters (each name with its values) -> (HTTP status, a JSON-serialisable document).
+JsonRoute = Callable[[Mapping[str, list[str]]], tuple[int, object]]
+_STATUS = {200: "200 OK", 400: "400 Bad Request", 502: "502 Bad Gateway"}
 
 
 class Collector(Protocol):
@@ -56,8 +62,10 @@ class MetricsServer:
         host: str = "127.0.0.1",
         port: int,
         name: str = "exporter",
+        routes: Mapping[str, JsonRoute] | None = None,
     ) -> None:
         self.host, self.port, self.name = host, port, name
+        self._routes = dict(routes or {})
         self.registry = build_registry(*collectors)
         self._metrics_app = make_wsgi_app(self.registry)
         self._server: _ThreadingServer | None = None
@@ -71,6 +79,14 @@ class MetricsServer:
         if path in ("/healthz", "/-/healthy", "/-/ready"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
+        route = self._routes.get(path)
+        if route is not None:
+            status, document = route(parse_qs(environ.get("QUERY_STRING", "")))
+            start_response(
+                _STATUS.get(status, f"{status} Error"),
+                [("Content-Type", "application/json")],
+            )
+            return [json.dumps(document, indent=2).encode() + b"\n"]
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [f"{self.name}: try /metrics or /healthz\n".encode()]
 

@@ -25,6 +25,7 @@ __all__ = [
     "COMPOSE_VERSION",
     "DOCKERFILE",
     "ELASTICSEARCH_SERVICE",
+    "FRAMEWORK_SERVICE",
     "GRAFANA_ADMIN_PASSWORD_SECRET",
     "GRAFANA_PORT",
     "GRAFANA_SERVICE",
@@ -52,7 +53,10 @@ JAEGER_SERVICE = "jaeger"
 ELASTICSEARCH_SERVICE = "elasticsearch"
 AGENTWATCH_SERVICE = "agentwatch"
 ANALYTICS_SERVICE = "agentwatch-analytics"
+FRAMEWORK_SERVICE = "agentwatch-framework"
 
+# The framework container's home (survey answers), on a volume.
+_FRAMEWORK_HOME = "/var/lib/agentwatch"
 # Paths in the generated tree that only the compose stack uses.
 DOCKERFILE = "Dockerfile"
 AGENTWATCH_CONFIG = "agentwatch/agentwatch.yaml"
@@ -112,7 +116,12 @@ def _prometheus(spec: Spec) -> dict[str, Any]:
             "prometheus-data:/prometheus",
         ],
         "ports": [_publish(port)],
-        "depends_on": [ALERTMANAGER_SERVICE, AGENTWATCH_SERVICE, ANALYTICS_SERVICE],
+        "depends_on": [
+            ALERTMANAGER_SERVICE,
+            AGENTWATCH_SERVICE,
+            ANALYTICS_SERVICE,
+            FRAMEWORK_SERVICE,
+        ],
         "restart": "unless-stopped",
     }
 
@@ -260,6 +269,20 @@ def _analytics(spec: Spec) -> dict[str, Any]:
     return {**service, "depends_on": [AGENTWATCH_SERVICE]}
 
 
+def _framework(spec: Spec) -> dict[str, Any]:
+    # The bundled example framework unless the spec names one (mount it at that path). Its
+    # OTLP receiver is reached on the compose network only: the collector, which owns the
+    # host's OTLP ports, forwards the metrics agents send it (otel/collector.yaml).
+    service = _agentwatch(
+        ["framework", "serve", "--config", _AGENTWATCH_CONFIG, "--home", _FRAMEWORK_HOME]
+        + ([] if spec.framework.path is not None else ["--example"]),
+        [spec.ports.framework_exporter],
+    )
+    del service["build"]
+    service["volumes"] = [*service["volumes"], f"framework-data:{_FRAMEWORK_HOME}"]
+    return {**service, "depends_on": [AGENTWATCH_SERVICE]}
+
+
 def compose_file(spec: Spec) -> dict[str, Any]:
     """docker-compose.monitoring.yml: the whole stack, by service name."""
     return {
@@ -273,6 +296,7 @@ def compose_file(spec: Spec) -> dict[str, Any]:
             ELASTICSEARCH_SERVICE: _elasticsearch(),
             AGENTWATCH_SERVICE: _simulated_system(spec),
             ANALYTICS_SERVICE: _analytics(spec),
+            FRAMEWORK_SERVICE: _framework(spec),
         },
         "secrets": {
             GRAFANA_ADMIN_PASSWORD_SECRET: {"file": f"./secrets/{GRAFANA_ADMIN_PASSWORD_SECRET}"}
@@ -282,6 +306,7 @@ def compose_file(spec: Spec) -> dict[str, Any]:
             "alertmanager-data": {},
             "grafana-data": {},
             "elasticsearch-data": {},
+            "framework-data": {},
         },
     }
 
@@ -297,6 +322,12 @@ def agentwatch_container_config(spec: Spec) -> dict[str, Any]:
         tracing = config.setdefault("tracing", {})
         tracing["otlp_endpoint"] = f"http://{COLLECTOR_SERVICE}:{spec.ports.otlp_http}"
         tracing.pop("otlp_protocol", None)
+    if spec.simulation.developers_endpoint is None:
+        # Simulated Claude Code sends to the collector, as a team's would in production.
+        simulation = config.setdefault("simulation", {})
+        simulation["developers_endpoint"] = (
+            f"http://{COLLECTOR_SERVICE}:{spec.ports.otlp_http}/v1/metrics"
+        )
     return config
 
 

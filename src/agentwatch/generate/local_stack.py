@@ -18,6 +18,7 @@ __all__ = [
     "ANALYTICS_JOB",
     "COLLECTOR_JOB",
     "EXPORTER_JOBS",
+    "FRAMEWORK_JOB",
     "PROMETHEUS_JOB",
     "TRANSPORT_JOB",
     "VOICE_JOB",
@@ -35,9 +36,11 @@ AGENTS_JOB = "agents"
 TRANSPORT_JOB = "transport-layer"
 VOICE_JOB = "voice"
 ANALYTICS_JOB = "analytics"
+# Seed 000's job name for the framework metrics.
+FRAMEWORK_JOB = "claude-framework"
 # The production collector's span metrics and service graph (not part of the local stack).
 COLLECTOR_JOB = "otel-collector"
-EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB)
+EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB, FRAMEWORK_JOB)
 
 # A server bound to a wildcard address is reached through loopback: Prometheus needs a
 # concrete address to scrape, and loopback is the one every machine has.
@@ -73,19 +76,22 @@ class Hosts:
     alertmanager: str
     exporters: str
     analytics: str
+    # Where the framework/business exporter runs.
+    framework: str
     # host:port of an OpenTelemetry Collector's metrics; None where there is none.
     collector_metrics: str | None = None
 
 
 def local_hosts(spec: Spec) -> Hosts:
     host = connect_host(spec.listen_address)
-    return Hosts(prometheus=host, alertmanager=host, exporters=host, analytics=host)
+    return Hosts(prometheus=host, alertmanager=host, exporters=host, analytics=host, framework=host)
 
 
 def prometheus_config(
     spec: Spec, *, rule_files: Sequence[str], demo: bool, hosts: Hosts | None = None
 ) -> dict[str, Any]:
-    """Prometheus scraping itself, the local Alertmanager, the analytics exporter and, with
+    """Prometheus scraping itself, the local Alertmanager, the analytics and framework
+    exporters and, with
     ``demo``, the simulated system's three exporters; alerts go to the local Alertmanager.
 
     ``rule_files`` are globs as Prometheus reads them (absolute, or relative to the config file).
@@ -100,6 +106,11 @@ def prometheus_config(
             ANALYTICS_JOB,
             host_port(hosts.analytics, ports.analytics_exporter),
             spec.scrape.analytics,
+        ),
+        _job(
+            FRAMEWORK_JOB,
+            host_port(hosts.framework, ports.framework_exporter),
+            spec.scrape.framework,
         ),
     ]
     if demo:

@@ -52,7 +52,9 @@ _EDGE_WAIT = "30s"
 _CONTAINER_ANY = "0.0.0.0"
 
 
-def collector_config(spec: Spec, *, jaeger_host: str = "jaeger") -> dict[str, Any]:
+def collector_config(
+    spec: Spec, *, framework_host: str, jaeger_host: str = "jaeger"
+) -> dict[str, Any]:
     """Receivers, processors, exporters and the traces pipeline of the collector."""
     return {
         "receivers": {
@@ -100,6 +102,12 @@ def collector_config(spec: Spec, *, jaeger_host: str = "jaeger") -> dict[str, An
                 "tls": {"insecure": True},
             },
             "prometheus": {"endpoint": f"{_CONTAINER_ANY}:{COLLECTOR_METRICS_PORT}"},
+            # Agents' metrics (Claude Code's, GenAI clients') go on to agentwatch's OTLP
+            # receiver, which serves them to Prometheus under predictable names (docs/otlp.md).
+            "otlphttp/agentwatch": {
+                "metrics_endpoint": f"http://{framework_host}:{spec.ports.otlp_http}/v1/metrics",
+                "compression": "none",
+            },
         },
         "service": {
             "pipelines": {
@@ -113,6 +121,11 @@ def collector_config(spec: Spec, *, jaeger_host: str = "jaeger") -> dict[str, An
                     "receivers": ["otlp"],
                     "processors": ["memory_limiter", "batch"],
                     "exporters": ["spanmetrics", "servicegraph"],
+                },
+                "metrics": {
+                    "receivers": ["otlp"],
+                    "processors": ["memory_limiter", "batch"],
+                    "exporters": ["otlphttp/agentwatch"],
                 },
                 "metrics/connectors": {
                     "receivers": ["spanmetrics", "servicegraph"],

@@ -17,6 +17,7 @@ from agentwatch.generate.compose import (
     ANALYTICS_SERVICE,
     COLLECTOR_SERVICE,
     DOCKERFILE,
+    FRAMEWORK_SERVICE,
     SECRETS_GITIGNORE,
     SECRETS_README,
     agentwatch_container_config,
@@ -64,6 +65,7 @@ PRODUCTION_HOSTS = Hosts(
     alertmanager=ALERTMANAGER_SERVICE,
     exporters=AGENTWATCH_SERVICE,
     analytics=ANALYTICS_SERVICE,
+    framework=FRAMEWORK_SERVICE,
     collector_metrics=f"{COLLECTOR_SERVICE}:{COLLECTOR_METRICS_PORT}",
 )
 
@@ -81,7 +83,7 @@ def monitoring_tree(spec: Spec) -> dict[str, Any]:
         ALERTMANAGER_CONFIG: alertmanager_config(spec),
         GRAFANA_DATASOURCES: datasources(spec),
         GRAFANA_DASHBOARD_PROVIDERS: dashboard_providers(),
-        COLLECTOR_CONFIG: collector_config(spec),
+        COLLECTOR_CONFIG: collector_config(spec, framework_host=FRAMEWORK_SERVICE),
         COMPOSE_FILE: compose_file(spec),
         DOCKERFILE: dockerfile(),
         AGENTWATCH_CONFIG: agentwatch_container_config(spec),

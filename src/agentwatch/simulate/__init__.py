@@ -10,7 +10,7 @@ from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
 from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
 from ._engine import Engine, Ledger
 from ._faults import Fault, FaultError, FaultKind, parse_fault
-from ._live import Endpoint, LiveSimulation
+from ._live import Endpoint, LiveSimulation, otlp_metrics_url
 from ._load import LoadPattern
 from ._openmetrics import OpenMetricsSpool
 from ._publish import Publisher
@@ -39,6 +39,7 @@ __all__ = [
     "get_trace",
     "list_faults",
     "list_traces",
+    "otlp_metrics_url",
     "parse_fault",
     "send_fault",
 ]

@@ -15,15 +15,17 @@ from agentwatch.exporters import (
     span_summary,
     trace_summary,
 )
+from agentwatch.generate.local_stack import connect_host, host_port
 from agentwatch.spec import Spec
 
 from ._control import ControlServer
+from ._developers import SimulatedDevelopers
 from ._engine import Engine
 from ._faults import Fault, ScheduledFault
 from ._publish import Publisher
 from ._tracing import SimulatedTracing
 
-__all__ = ["Endpoint", "LiveSimulation"]
+__all__ = ["Endpoint", "LiveSimulation", "otlp_metrics_url"]
 
 # The engine steps at least this often in wall time, and at most this far in simulated time
 # per step while catching up after a pause (a suspended laptop, a slow CI machine).
@@ -35,6 +37,14 @@ MAX_CATCH_UP_STEP = 10.0
 class Endpoint:
     name: str
     url: str
+
+
+def otlp_metrics_url(spec: Spec) -> str:
+    """Where the simulated developers' Claude Code sends its metrics: the OTLP receiver."""
+    if spec.simulation.developers_endpoint is not None:
+        return spec.simulation.developers_endpoint
+    host = host_port(connect_host(spec.listen_address), spec.ports.otlp_http)
+    return f"http://{host}/v1/metrics"
 
 
 class LiveSimulation:
@@ -66,6 +76,15 @@ class LiveSimulation:
                 run=f"sim{int(self._sim_start):x}",
             )
             self.engine.tracing = self.tracing
+        self.developers: SimulatedDevelopers | None = None
+        if spec.simulation.developers and spec.otlp_receiver.enabled:
+            self.developers = SimulatedDevelopers(
+                spec.simulation.developers,
+                otlp_metrics_url(spec),
+                self.engine.load,
+                seed=spec.simulation.seed,
+                start=self._sim_start,
+            )
         self._lock = threading.Lock()
         self._servers: list[MetricsServer] = []
         self._control: ControlServer | None = None
@@ -126,10 +145,12 @@ class LiveSimulation:
         endpoints.append(Endpoint("fault control", f"{self._control.url}/faults"))
         return endpoints
 
-    def stop_tracing(self) -> None:
-        """Export the spans still pending (to a collector, when one is configured)."""
+    def stop_exports(self) -> None:
+        """Export the spans and developer telemetry still pending."""
         if self.tracing is not None:
             self.tracing.pipeline.shutdown()
+        if self.developers is not None:
+            self.developers.shutdown()
 
     def stop_servers(self) -> None:
         if self._control is not None:
@@ -159,6 +180,8 @@ class LiveSimulation:
                     self.engine.step(self.engine.now + step)
                     self.publisher.publish_transport()
                 self.publisher.publish()
+                if self.developers is not None:
+                    self.developers.advance(self.engine.now)
             if on_step is not None:
                 on_step()
             if deadline is not None and time.monotonic() >= deadline:

@@ -12,6 +12,7 @@ from ._importers import (
 from ._load import SpecError, load_spec, parse_spec
 from ._model import (
     DEFAULT_AGENT_TYPES,
+    Business,
     Ports,
     ScrapeJob,
     Scraping,
@@ -30,6 +31,7 @@ from ._otlp import OtlpReceiverSettings
 __all__ = [
     "DEFAULT_AGENT_TYPES",
     "AgentTemplate",
+    "Business",
     "FrameworkSettings",
     "OtlpReceiverSettings",
     "Ports",

@@ -154,6 +154,14 @@ class Thresholds(_Strict):
     voice_false_positive_ratio_max: float = Field(0.05, gt=0, lt=1)
 
 
+def _check_otlp_endpoint(text: str) -> str:
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+        raise ValueError(
+            f"expected an http:// or https:// URL such as http://127.0.0.1:4318, got {text!r}"
+        )
+    return text
+
+
 class Simulation(_Strict):
     """The built-in simulated agent system. Everything it reports, it really did."""
 
@@ -172,10 +180,31 @@ class Simulation(_Strict):
     weekly_dip: float = Field(0.2, ge=0, lt=1)
     # Loopback HTTP endpoint through which `agentwatch fault` reaches a running simulation.
     control_port: Port = 8009
+    # Simulated developers whose (simulated) Claude Code telemetry the live simulation sends to
+    # the OTLP receiver, for the business dashboards' demo; 0 sends none.
+    developers: int = Field(8, ge=0, le=1000)
+    # Their OTLP/HTTP metrics URL; unset: this spec's own receiver (ports.otlp_http).
+    developers_endpoint: Annotated[str, AfterValidator(_check_otlp_endpoint)] | None = None
 
 
 class Storage(_Strict):
     retention: Duration = "15d"
+
+
+class Business(_Strict):
+    """Assumptions behind seed 000's business metrics (docs/business-metrics.md). A metric whose
+    assumption is unset is not recorded at all: absent, not invented."""
+
+    # What an hour of an engineer's time costs, in US dollars.
+    engineer_hourly_cost_usd: float | None = Field(None, gt=0)
+    # Commits per active hour the team made before it used the framework.
+    baseline_commits_per_hour: float | None = Field(None, gt=0)
+    # The window every business metric is computed over.
+    window: Duration = "1h"
+    # How far back claude_code_quality_improvement compares the quality score.
+    quality_trend_window: Duration = "7d"
+    # The workflow (agent_workflow_duration_seconds' workflow label) that ends in a deployment.
+    deployment_workflow: Annotated[str, Field(min_length=1)] = "deployment"
 
 
 class Analytics(_Strict):
@@ -294,14 +323,6 @@ class Alerting(_Strict):
                 f"({self.business_hours_end})"
             )
         return self
-
-
-def _check_otlp_endpoint(text: str) -> str:
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
-        raise ValueError(
-            f"expected an http:// or https:// URL such as http://127.0.0.1:4318, got {text!r}"
-        )
-    return text
 
 
 class Tracing(_Strict):
@@ -466,6 +487,7 @@ class Spec(_Strict):
     analytics: Analytics = Analytics()
     tracing: Tracing = Tracing()
     framework: FrameworkSettings = FrameworkSettings()
+    business: Business = Business()
     otlp_receiver: OtlpReceiverSettings = OtlpReceiverSettings()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 

@@ -19,6 +19,7 @@ __all__ = [
     "StackPlan",
     "analytics_command",
     "build_plan",
+    "framework_command",
     "simulate_command",
 ]
 
@@ -26,6 +27,7 @@ PROMETHEUS = "prometheus"
 ALERTMANAGER = "alertmanager"
 SIMULATE = "simulate"
 ANALYTICS = "analytics"
+FRAMEWORK = "framework"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,15 @@ def analytics_command(config_path: Path | None, prometheus_url: str) -> list[str
     if config_path is not None:
         argv += ["--config", str(config_path)]
     return [*argv, "--prometheus", prometheus_url]
+
+
+def framework_command(config_path: Path | None, home: Path, *, example: bool) -> list[str]:
+    """``agentwatch framework serve`` as a child process; the demo scans the bundled example
+    framework when the spec names none."""
+    argv = [sys.executable, "-m", "agentwatch", "framework", "serve", "--home", str(home)]
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    return [*argv, "--example"] if example else argv
 
 
 def _url(host: str, port: int, path: str) -> str:
@@ -163,7 +174,37 @@ def build_plan(
         ),
         ports=(("the analytics exporter", "ports.analytics_exporter", analytics_port),),
     )
-    components = [prometheus, alertmanager, analytics]
+    framework_port, otlp_port = ports.framework_exporter, ports.otlp_http
+    receiver = spec.otlp_receiver.enabled
+    framework = Component(
+        name=FRAMEWORK,
+        argv=tuple(framework_command(config_path, home.root, example=demo)),
+        endpoints=(
+            Endpoint(
+                "framework exporter",
+                _url(host, framework_port, "/metrics"),
+                _url(host, framework_port, "/healthz"),
+            ),
+            *(
+                (
+                    Endpoint(
+                        "OTLP/HTTP metrics receiver",
+                        _url(host, otlp_port, "/v1/metrics"),
+                        _url(host, otlp_port, "/healthz"),
+                    ),
+                )
+                if receiver
+                else ()
+            ),
+        ),
+        ports=(
+            ("the framework exporter", "ports.framework_exporter", framework_port),
+            *((("the OTLP/HTTP receiver", "ports.otlp_http", otlp_port),) if receiver else ()),
+        ),
+    )
+    # The framework component starts before the simulated system, whose simulated developers
+    # send their telemetry to its receiver.
+    components = [prometheus, alertmanager, analytics, framework]
     if demo:
         exporters = (
             ("agent exporter", "ports.agent_exporter", ports.agent_exporter),

@@ -18,6 +18,7 @@ from agentwatch.generate.compose import (
     ANALYTICS_SERVICE,
     COLLECTOR_SERVICE,
     COMPOSE_VERSION,
+    FRAMEWORK_SERVICE,
     IMAGES,
     PUBLISH_ADDRESS,
     agentwatch_container_config,
@@ -67,6 +68,7 @@ def test_the_stack_has_every_seed_component_pinned() -> None:
         "elasticsearch",
         "agentwatch",
         "agentwatch-analytics",
+        "agentwatch-framework",
     ]
     analytics = compose["services"]["agentwatch-analytics"]
     assert analytics["command"][:2] == ["analytics", "serve"]
@@ -82,6 +84,7 @@ def test_the_stack_has_every_seed_component_pinned() -> None:
         "alertmanager-data",
         "grafana-data",
         "elasticsearch-data",
+        "framework-data",
     }
 
 
@@ -161,8 +164,9 @@ def test_every_published_port_is_on_loopback_and_none_clash() -> None:
                 published.append(port)
         assert len(published) == len(set(published)), published
         # Prometheus, Alertmanager, Grafana, OTLP gRPC + HTTP, Jaeger UI, three exporters of
-        # the simulated system, the analytics exporter.
-        assert len(published) == 10
+        # the simulated system, the analytics and framework exporters (the framework's OTLP
+        # receiver is not published: the collector owns the host's OTLP ports).
+        assert len(published) == 11
 
 
 def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
@@ -185,7 +189,7 @@ def test_prometheus_targets_are_services_listening_on_those_ports() -> None:
         (COLLECTOR_SERVICE, int(collector["exporters"]["prometheus"]["endpoint"].split(":")[1])),
         *(
             (service, c)
-            for service in (AGENTWATCH_SERVICE, ANALYTICS_SERVICE)
+            for service in (AGENTWATCH_SERVICE, ANALYTICS_SERVICE, FRAMEWORK_SERVICE)
             for _, _, c in _published(services[service])
         ),
     }
@@ -202,6 +206,8 @@ def test_agentwatch_container_listens_on_its_interface_with_the_users_spec() -> 
         "version": 1,
         "listen_address": "0.0.0.0",
         "tracing": to_collector,
+        # Simulated Claude Code sends its metrics to the collector too.
+        "simulation": {"developers_endpoint": "http://otel-collector:4318/v1/metrics"},
     }
     config = agentwatch_container_config(CUSTOM)
     # The collector's OTLP/HTTP port is the spec's.
@@ -210,6 +216,13 @@ def test_agentwatch_container_listens_on_its_interface_with_the_users_spec() -> 
         update={
             "listen_address": "0.0.0.0",
             "tracing": CUSTOM.tracing.model_copy(update=custom_collector),
+            "simulation": CUSTOM.simulation.model_copy(
+                update={
+                    "developers_endpoint": (
+                        f"http://otel-collector:{CUSTOM.ports.otlp_http}/v1/metrics"
+                    )
+                }
+            ),
         }
     )
     # A collector the user names is kept.

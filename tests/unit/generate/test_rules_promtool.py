@@ -10,7 +10,7 @@ import pytest
 
 from agentwatch.generate.rules import promtool_tests, rule_files
 from agentwatch.render import write_yaml
-from agentwatch.spec import Spec, Thresholds
+from agentwatch.spec import Business, Spec, Thresholds
 
 
 def _promtool() -> str:
@@ -48,7 +48,20 @@ _CUSTOM = Spec(
 )
 
 
-@pytest.mark.parametrize("spec", [Spec(), _CUSTOM], ids=["default", "custom-thresholds"])
+# Every business assumption given, so the cost and efficiency rules exist and are tested too.
+_BUSINESS = Spec(
+    business=Business(
+        engineer_hourly_cost_usd=100,
+        baseline_commits_per_hour=0.8,
+        window="30m",
+        quality_trend_window="2d",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "spec", [Spec(), _CUSTOM, _BUSINESS], ids=["default", "custom-thresholds", "business"]
+)
 def test_promtool_accepts_the_rules_and_their_tests_pass(tmp_path: Path, spec: Spec) -> None:
     rules, tests = _write(tmp_path, spec, spec)
     checked = _run(tmp_path, "check", "rules", *rules)

@@ -59,7 +59,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
     home = StackHome(tmp_path)
     config = tmp_path / "agentwatch.yaml"
     plan = build_plan(Spec(), home, BINARIES, config_path=config, demo=True)
-    prometheus, alertmanager, analytics, simulate = plan.components
+    prometheus, alertmanager, analytics, framework, simulate = plan.components
     assert prometheus.argv == (
         "/usr/bin/prometheus",
         f"--config.file={tmp_path}/config/prometheus.yml",
@@ -97,6 +97,15 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "http://127.0.0.1:9090",
     )
     assert [e.health_url for e in analytics.endpoints] == ["http://127.0.0.1:8003/healthz"]
+    # The demo's framework component scans the bundled example; its home keeps the survey.
+    assert framework.argv == (
+        sys.executable, "-m", "agentwatch", "framework", "serve", "--home", str(tmp_path),
+        "--config", str(config), "--example",
+    )  # fmt: skip
+    assert [e.health_url for e in framework.endpoints] == [
+        "http://127.0.0.1:8002/healthz",
+        "http://127.0.0.1:4318/healthz",
+    ]
     assert [e.health_url for e in prometheus.endpoints] == ["http://127.0.0.1:9090/-/ready"]
     assert [e.health_url for e in simulate.endpoints] == [
         "http://127.0.0.1:8000/healthz",
@@ -107,6 +116,8 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         ("ports.prometheus", 9090),
         ("ports.alertmanager", 9093),
         ("ports.analytics_exporter", 8003),
+        ("ports.framework_exporter", 8002),
+        ("ports.otlp_http", 4318),
         ("ports.agent_exporter", 8000),
         ("ports.transport_exporter", 8001),
         ("ports.voice_exporter", 8010),
@@ -123,7 +134,8 @@ def test_plan_follows_spec_ports_listen_address_and_retention(tmp_path: Path) ->
         }
     )
     plan = build_plan(spec, StackHome(tmp_path), BINARIES, config_path=None, demo=False)
-    prometheus, alertmanager, analytics = plan.components
+    prometheus, alertmanager, analytics, framework = plan.components
+    assert "--example" not in framework.argv  # no demo: only a framework the spec names
     assert "--web.listen-address=0.0.0.0:19090" in prometheus.argv
     assert "--storage.tsdb.retention.time=30d" in prometheus.argv
     assert "--web.listen-address=0.0.0.0:19093" in alertmanager.argv

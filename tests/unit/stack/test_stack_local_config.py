@@ -32,6 +32,11 @@ def test_prometheus_config_with_the_demo() -> None:
                 "static_configs": [{"targets": ["127.0.0.1:8003"]}],
             },
             {
+                "job_name": "claude-framework",
+                "scrape_interval": "10s",
+                "static_configs": [{"targets": ["127.0.0.1:8002"]}],
+            },
+            {
                 "job_name": "agents",
                 "scrape_interval": "15s",
                 "static_configs": [{"targets": ["127.0.0.1:8000"]}],
@@ -61,6 +66,11 @@ def test_prometheus_config_without_the_demo_scrapes_only_the_stack() -> None:
             "scrape_interval": "15s",
             "static_configs": [{"targets": ["127.0.0.1:8003"]}],
         },
+        {
+            "job_name": "claude-framework",
+            "scrape_interval": "10s",
+            "static_configs": [{"targets": ["127.0.0.1:8002"]}],
+        },
     ]
 
 
@@ -86,7 +96,7 @@ def test_prometheus_config_follows_the_spec() -> None:
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "127.0.0.1:19093"
     ]
-    assert config["scrape_configs"][3] == {
+    assert config["scrape_configs"][4] == {
         "job_name": "agents",
         "scrape_interval": "5s",
         "scrape_timeout": "4s",

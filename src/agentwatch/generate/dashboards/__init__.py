@@ -88,44 +88,10 @@ class Waiting:
     issue: int
 
 
-def _waiting(uid: str, issue: int, *titles: str) -> tuple[Waiting, ...]:
-    return tuple(Waiting(uid, title, issue) for title in titles)
-
-
 # Written out (not derived from the queries) so a test can hold the panels and the catalog's
 # planned_in to it: a panel that starts or stops querying a planned family must be listed here.
-WAITING: Final[tuple[Waiting, ...]] = (
-    *_waiting(
-        EXECUTIVE,
-        6,
-        "Framework quality score",
-        "Cost reduction",
-        "Efficiency gains",
-        "Development velocity",
-        "Framework quality score trend",
-    ),
-    *_waiting(
-        QUALITY,
-        6,
-        "Framework quality score",
-        "Agent standardization",
-        "Template compliance",
-        "Documentation consistency",
-    ),
-    *_waiting(
-        DEVELOPMENT,
-        6,
-        "Development velocity",
-        "Time to deployment",
-        "Session success rate",
-        "Context loading time",
-        "Prompt executions",
-        "Code quality improvement",
-        "Knowledge reuse",
-        "Error prevention",
-        "Developer satisfaction",
-    ),
-)
+# Empty since issue 6 produced the last planned families.
+WAITING: Final[tuple[Waiting, ...]] = ()
 
 
 def dashboards(spec: Spec) -> dict[str, dict[str, Any]]:

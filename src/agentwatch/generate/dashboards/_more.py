@@ -1,8 +1,7 @@
 """Seed 000's stakeholder dashboards and seed 004's capacity dashboard.
 
-Many of their metrics are planned: framework and business gauges for issue 6. Their panels
-query the catalog's names now (so the dashboards need no change when the metrics arrive) and
-are listed in ``agentwatch.generate.dashboards.WAITING``.
+The framework and business panels read the framework scanner, the OTLP receiver's Claude Code
+series and the business recording rules; panels fed by the demo's simulated developers say so.
 """
 
 from __future__ import annotations
@@ -46,18 +45,31 @@ DEVELOPMENT: Final = "agentwatch-development-metrics"
 CAPACITY: Final = "agentwatch-capacity-planning"
 
 
-def _fw(name: str) -> str:
-    """A seed-000 framework family; by_name fails loudly if the catalog renames it."""
-    return catalog.by_name(name).name
+def _demo_note(spec: Spec) -> str:
+    """Said on every panel fed by Claude Code telemetry while the demo simulates it."""
+    if not spec.simulation.developers:
+        return ""
+    return (
+        f" Demo: this Claude Code telemetry is simulated ({spec.simulation.developers} "
+        "simulated developers, simulation.developers); point Claude Code at the OTLP "
+        "receiver for real data."
+    )
+
+
+def _per_hour(family: catalog.MetricFamily, *matchers: str, by: str = "") -> str:
+    grouping = f" by ({by})" if by else ""
+    return f"sum{grouping} (rate({sel(family.name, *matchers)}[{RATE}])) * 3600"
 
 
 def executive(spec: Spec) -> Board:
     t = spec.thresholds
     workflows = catalog.AGENT_WORKFLOWS_TOTAL.name
+    demo = _demo_note(spec)
     board = Board(
         EXECUTIVE,
         "agentwatch / Executive",
-        "Strategic view: availability, throughput of finished work, quality and ROI.",
+        "Strategic view: availability, finished work, quality, adoption and return on "
+        "investment." + demo,
         [],
     )
     board.row("Service")
@@ -87,16 +99,69 @@ def executive(spec: Spec) -> Board:
         unit="percentunit",
         links=[panel_link("Agent performance", AGENT_PERFORMANCE)],
     )
-    board.row("Quality and return (issue 6)")
+    window = spec.business.window
+    assumptions = (
+        " Needs business.engineer_hourly_cost_usd and business.baseline_commits_per_hour in "
+        "agentwatch.yaml; without them it has no data, by design."
+    )
+    board.row("Return on investment")
+    board.stat(
+        f"Cost reduction ({window})",
+        Query(catalog.COST_REDUCTION.name),
+        unit="currencyUSD",
+        description=catalog.COST_REDUCTION.help + assumptions + demo,
+    )
+    board.stat(
+        "Efficiency gains",
+        Query(catalog.EFFICIENCY_GAINS.name),
+        unit="percentunit",
+        description=catalog.EFFICIENCY_GAINS.help
+        + " Needs business.baseline_commits_per_hour."
+        + demo,
+    )
+    board.stat(
+        "Development velocity",
+        Query(catalog.DEVELOPMENT_VELOCITY.name),
+        description=catalog.DEVELOPMENT_VELOCITY.help + demo,
+        links=[panel_link("Development metrics", DEVELOPMENT)],
+    )
+    board.stat(
+        f"Claude Code cost ({window})",
+        Query(f"sum(increase({catalog.CLAUDE_CODE_COST_USAGE_USD_TOTAL.name}[{window}]))"),
+        unit="currencyUSD",
+        description="Claude Code's own estimate at list price, not an invoice." + demo,
+    )
+    board.row("Adoption")
+    board.series(
+        "Developers active in Claude Code",
+        [
+            Query(
+                f"sum(rate({catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.name}[{RATE}]))", "active"
+            )
+        ],
+        description="Active Claude Code seconds per second: developers at work at once." + demo,
+    )
+    board.series(
+        "Sessions, commits and pull requests per hour",
+        [
+            Query(_per_hour(catalog.CLAUDE_CODE_SESSION_COUNT_TOTAL), "sessions"),
+            Query(_per_hour(catalog.CLAUDE_CODE_COMMIT_COUNT_TOTAL), "commits"),
+            Query(_per_hour(catalog.CLAUDE_CODE_PULL_REQUEST_COUNT_TOTAL), "pull requests"),
+        ],
+        description=demo.strip(),
+    )
+    board.row("Quality")
     board.stat(
         "Framework quality score",
-        Query(_fw("claude_framework_quality_score")),
+        Query(catalog.FRAMEWORK_QUALITY_SCORE.name),
         thresholds=at_least(t.framework_quality_score_min),
         links=[panel_link("Quality metrics", QUALITY)],
     )
-    board.stat("Cost reduction", Query(_fw("claude_cost_reduction")))
-    board.stat("Efficiency gains", Query(_fw("claude_efficiency_gains")))
-    board.stat("Development velocity", Query(_fw("claude_development_velocity")))
+    board.stat(
+        f"Quality change ({spec.business.quality_trend_window})",
+        Query(catalog.CODE_QUALITY_IMPROVEMENT.name),
+        description=catalog.CODE_QUALITY_IMPROVEMENT.help,
+    )
     board.series(
         "Workflow time p95",
         [Query(rec.WORKFLOW_TIME, "{{workflow}}")],
@@ -104,7 +169,7 @@ def executive(spec: Spec) -> Board:
     )
     board.series(
         "Framework quality score trend",
-        [Query(_fw("claude_framework_quality_score"), "quality")],
+        [Query(catalog.FRAMEWORK_QUALITY_SCORE.name, "quality")],
         thresholds=at_least(t.framework_quality_score_min),
     )
     return board
@@ -112,27 +177,69 @@ def executive(spec: Spec) -> Board:
 
 def quality_metrics(spec: Spec) -> Board:
     t = spec.thresholds
+    agents = catalog.FRAMEWORK_AGENTS.name
     board = Board(
         QUALITY,
         "agentwatch / Quality Metrics",
-        "Framework health and quality trends, with the error rates that measure them today.",
+        "Framework health and quality trends: the framework scanner's quality gates "
+        "(docs/framework.md) and the error rates of the running agents.",
         [agent_type_variable(STATUS)],
     )
-    board.row("Framework (issue 6)")
+    board.row("Framework")
     board.stat(
         "Framework quality score",
-        Query(_fw("claude_framework_quality_score")),
+        Query(catalog.FRAMEWORK_QUALITY_SCORE.name),
         thresholds=at_least(t.framework_quality_score_min),
+        description=catalog.FRAMEWORK_QUALITY_SCORE.help,
     )
     board.stat(
         "Agent standardization",
-        Query(_fw("claude_agent_standardization_rate")),
+        Query(catalog.AGENT_STANDARDIZATION_RATE.name),
         unit="percentunit",
+        description=catalog.AGENT_STANDARDIZATION_RATE.help,
     )
     board.stat(
-        "Template compliance", Query(_fw("claude_template_compliance_rate")), unit="percentunit"
+        "Agents following the template",
+        Query(f'sum({agents}{{state="standardized"}})'),
+        description="N of M: the agent definitions that pass every template check.",
+        span=3,
     )
-    board.stat("Documentation consistency", Query(_fw("claude_documentation_consistency_score")))
+    board.stat(
+        "Agent definitions",
+        Query(f"sum({agents})"),
+        description="M: every agent definition the scan found.",
+        span=3,
+    )
+    board.stat(
+        "Template compliance",
+        Query(catalog.TEMPLATE_COMPLIANCE_RATE.name),
+        unit="percentunit",
+        description=catalog.TEMPLATE_COMPLIANCE_RATE.help,
+    )
+    board.stat(
+        "Documentation consistency",
+        Query(catalog.DOCUMENTATION_CONSISTENCY_SCORE.name),
+        description=catalog.DOCUMENTATION_CONSISTENCY_SCORE.help,
+    )
+    board.row("Quality gates")
+    board.series(
+        "Quality gate success rates",
+        [Query(catalog.FRAMEWORK_QUALITY_GATE_SCORE.name, "{{gate}}")],
+        description="Each measured gate, 0-100; a gate with nothing to measure has no line.",
+    )
+    board.table(
+        "Failing template and quality checks",
+        Query(f"{catalog.FRAMEWORK_AGENT_CHECK_FAILURES.name} > 0", "{{check}}"),
+        description="Agent definitions failing each check in the last scan "
+        "(`agentwatch framework scan PATH` lists them with reasons).",
+        span=6,
+    )
+    board.table(
+        "Lowest-quality agent definitions",
+        Query(f"bottomk(10, {catalog.FRAMEWORK_AGENT_QUALITY.name})", "{{agent}}"),
+        unit="percentunit",
+        span=6,
+    )
     board.row("Errors")
     board.series(
         "Error rate by agent type",
@@ -209,35 +316,103 @@ def operational_analytics(spec: Spec) -> Board:
 
 
 def development_metrics(spec: Spec) -> Board:
+    demo = _demo_note(spec)
+    window = spec.business.window
     board = Board(
         DEVELOPMENT,
         "agentwatch / Development Metrics",
-        "Development velocity and efficiency (seed 000); the gauges arrive with issue 6.",
+        "Development velocity and efficiency (seed 000), from Claude Code's telemetry, the "
+        "agents' workflows and the framework scanner (docs/business-metrics.md)." + demo,
         [],
     )
-    board.row("Velocity (issue 6)")
-    board.series("Development velocity", [Query(_fw("claude_development_velocity"), "velocity")])
+    board.row("Velocity")
+    board.series(
+        "Development velocity",
+        [Query(catalog.DEVELOPMENT_VELOCITY.name, "commits per active hour")],
+        description=catalog.DEVELOPMENT_VELOCITY.help + demo,
+    )
     board.series(
         "Time to deployment",
-        [Query(_fw("claude_time_to_deployment"), "time to deployment")],
+        [Query(catalog.TIME_TO_DEPLOYMENT.name, "median")],
         unit="s",
+        description=catalog.TIME_TO_DEPLOYMENT.help,
     )
     board.series(
         "Session success rate",
-        [Query(_fw("claude_session_success_rate"), "sessions")],
+        [Query(catalog.SESSION_SUCCESS_RATE.name, "sessions")],
         unit="percentunit",
+        description=catalog.SESSION_SUCCESS_RATE.help,
     )
     board.series(
         "Context loading time",
-        [Query(_fw("claude_context_loading_time"), "context")],
+        [Query(catalog.CONTEXT_LOADING_TIME.name, "framework scan")],
         unit="s",
+        description=catalog.CONTEXT_LOADING_TIME.help,
     )
-    board.row("Efficiency (issue 6)")
-    board.stat("Prompt executions", Query(_fw("claude_prompt_execution_count")))
-    board.stat("Code quality improvement", Query(_fw("claude_code_quality_improvement")))
-    board.stat("Knowledge reuse", Query(_fw("claude_knowledge_reuse")))
-    board.stat("Error prevention", Query(_fw("claude_error_prevention")))
-    board.stat("Developer satisfaction", Query(_fw("claude_developer_satisfaction")), span=24)
+    board.row("Efficiency")
+    board.stat(
+        f"Prompt executions ({window})",
+        Query(catalog.PROMPT_EXECUTION_COUNT.name),
+        description=catalog.PROMPT_EXECUTION_COUNT.help + demo,
+    )
+    board.stat(
+        "Code quality improvement",
+        Query(catalog.CODE_QUALITY_IMPROVEMENT.name),
+        description=catalog.CODE_QUALITY_IMPROVEMENT.help,
+    )
+    board.stat(
+        "Knowledge reuse",
+        Query(catalog.KNOWLEDGE_REUSE.name),
+        unit="percentunit",
+        description=catalog.KNOWLEDGE_REUSE.help + demo,
+    )
+    board.stat(
+        f"Error prevention ({window})",
+        Query(catalog.ERROR_PREVENTION.name),
+        description=catalog.ERROR_PREVENTION.help,
+    )
+    board.stat(
+        "Developer satisfaction",
+        Query(catalog.DEVELOPER_SATISFACTION.name),
+        description=catalog.DEVELOPER_SATISFACTION.help
+        + " Survey answers: agentwatch survey record 1-5."
+        + demo,
+        span=24,
+    )
+    tokens = catalog.CLAUDE_CODE_TOKEN_USAGE_TOKENS_TOTAL
+    duration = f"{catalog.GEN_AI_CLIENT_OPERATION_DURATION_SECONDS.name}_bucket"
+    board.row("Claude Code activity")
+    board.series(
+        "Lines of code per hour",
+        [Query(_per_hour(catalog.CLAUDE_CODE_LINES_OF_CODE_COUNT_TOTAL, by="type"), "{{type}}")],
+        description=demo.strip(),
+    )
+    board.series(
+        "Edit decisions per hour",
+        [
+            Query(
+                _per_hour(catalog.CLAUDE_CODE_CODE_EDIT_TOOL_DECISION_TOTAL, by="decision"),
+                "{{decision}}",
+            )
+        ],
+        description=demo.strip(),
+    )
+    board.series(
+        "Tokens per hour by type",
+        [Query(_per_hour(tokens, by="type"), "{{type}}")],
+        description=demo.strip(),
+    )
+    board.series(
+        "Model call time p95",
+        [
+            Query(
+                f"histogram_quantile(0.95, sum by (le) (rate({duration}[{RATE}])))",
+                "p95",
+            )
+        ],
+        unit="s",
+        description="gen_ai.client.operation.duration of instrumented model clients." + demo,
+    )
     return board
 
 

@@ -12,6 +12,8 @@ from agentwatch import catalog
 from agentwatch.catalog import MetricFamily
 from agentwatch.spec import Spec
 
+from ._business import business_rules
+
 __all__ = [
     "AGENT_ERROR_RATIO",
     "AGENT_P95",
@@ -219,6 +221,7 @@ def recording_groups(spec: Spec) -> list[dict[str, Any]]:
         _group("agentwatch-agents.rules", _agents(spec)),
         _group("agentwatch-system.rules", _system()),
         _group("agentwatch-voice.rules", _voice()),
+        _group("agentwatch-business.rules", business_rules(spec)),
     ]
 
 

@@ -457,5 +457,97 @@ def recording_tests(spec: Spec) -> list[dict[str, Any]]:
                 }
                 for name, labels, value in expected
             ],
-        }
+        },
+        *business_tests(spec),
     ]
+
+
+def _per_minute(family: MetricFamily | str, increase: float, **labels: str) -> _Series:
+    return _counter(family, increase / _STEP, **labels)
+
+
+def business_tests(spec: Spec) -> list[dict[str, Any]]:
+    """Known inputs, known values for seed 000's business rules (docs/business-metrics.md).
+
+    Every counter starts at 0 at the first sample, so an ``increase`` over a window longer
+    than the input is exactly the counter's value at the evaluation time.
+    """
+    business = spec.business
+    minutes = 10
+    ops = f"{catalog.GEN_AI_CLIENT_OPERATION_DURATION_SECONDS.name}_count"
+    tokens = catalog.CLAUDE_CODE_TOKEN_USAGE_TOKENS_TOTAL
+    decisions = catalog.CLAUDE_CODE_CODE_EDIT_TOOL_DECISION_TOTAL
+    series: list[_Series] = [
+        _per_minute(catalog.CLAUDE_CODE_COMMIT_COUNT_TOTAL, 2, service_name="claude-code"),
+        # Six developers active all the time: one active hour of Claude Code in ten minutes.
+        _per_minute(catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL, 360, service_name="claude-code"),
+        _per_minute(catalog.CLAUDE_CODE_COST_USAGE_USD_TOTAL, 0.5, model="m"),
+        _per_minute(tokens, 100, type="input"),
+        _per_minute(tokens, 300, type="cacheRead"),
+        _per_minute(tokens, 100, type="cacheCreation"),
+        _per_minute(tokens, 50, type="output"),
+        _per_minute(decisions, 9, decision="accept"),
+        _per_minute(decisions, 1, decision="reject"),
+        _gauge(catalog.DEVELOPER_SURVEY_SCORE, 70),
+        _per_minute(ops, 5),
+        # Three in four succeed: a ratio that is exact in binary, however PromQL divides.
+        _per_minute(catalog.AGENT_WORKFLOWS_TOTAL, 3, workflow="bug_fix", outcome="success"),
+        _per_minute(catalog.AGENT_WORKFLOWS_TOTAL, 1, workflow="bug_fix", outcome="failure"),
+        *_histogram(
+            catalog.AGENT_WORKFLOW_DURATION_SECONDS, 1.0, 2.5, workflow=business.deployment_workflow
+        ),
+        _per_minute(catalog.FRAMEWORK_FINDINGS_RESOLVED_TOTAL, 1),
+        _gauge(catalog.FRAMEWORK_SCAN_DURATION_SECONDS, 0.25),
+    ]
+    commits, active_hours, spent = 2.0 * minutes, 360.0 * minutes / 3600, 0.5 * minutes
+    velocity = commits / active_hours
+    acceptance = 100 * (9.0 * minutes) / (10.0 * minutes)
+    expected: list[tuple[str, float]] = [
+        (catalog.DEVELOPMENT_VELOCITY.name, velocity),
+        (catalog.KNOWLEDGE_REUSE.name, (300.0 * minutes) / (500.0 * minutes)),
+        (catalog.DEVELOPER_SATISFACTION.name, (acceptance + 70) / 2),
+        (catalog.PROMPT_EXECUTION_COUNT.name, 5.0 * minutes),
+        (catalog.SESSION_SUCCESS_RATE.name, 0.75),
+        (catalog.TIME_TO_DEPLOYMENT.name, _bucket_quantile(0.5, 1.0, 2.5)),
+        (catalog.ERROR_PREVENTION.name, 1.0 * minutes),
+        (catalog.CONTEXT_LOADING_TIME.name, 0.25),
+    ]
+    baseline, hourly = business.baseline_commits_per_hour, business.engineer_hourly_cost_usd
+    if baseline is not None:
+        expected.append((catalog.EFFICIENCY_GAINS.name, velocity / baseline - 1))
+        if hourly is not None:
+            saved = (commits / baseline - active_hours) * hourly - spent
+            expected.append((catalog.COST_REDUCTION.name, saved))
+    values = {
+        "interval": "1m",
+        "input_series": [s.input(2 * minutes) for s in series],
+        "promql_expr_test": [
+            {
+                "expr": name,
+                "eval_time": f"{minutes}m",
+                "exp_samples": [{"labels": name, "value": value}],
+            }
+            for name, value in expected
+        ],
+    }
+    return [values, _quality_trend_test(spec)]
+
+
+def _quality_trend_test(spec: Spec) -> dict[str, Any]:
+    """The quality score rises a point an hour (whole numbers: promtool's expanded series add
+    up exactly); its change over the trend window."""
+    trend_hours = duration_seconds(spec.business.quality_trend_window) / 3600
+    eval_hours = int(trend_hours) + 24
+    score = catalog.FRAMEWORK_QUALITY_SCORE.name
+    change = float(int(trend_hours))
+    return {
+        "interval": "1h",
+        "input_series": [{"series": score, "values": f"0+1x{eval_hours + 5}"}],
+        "promql_expr_test": [
+            {
+                "expr": catalog.CODE_QUALITY_IMPROVEMENT.name,
+                "eval_time": f"{eval_hours}h",
+                "exp_samples": [{"labels": catalog.CODE_QUALITY_IMPROVEMENT.name, "value": change}],
+            }
+        ],
+    }

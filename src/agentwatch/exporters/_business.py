@@ -1,0 +1,81 @@
+"""The framework/business exporter (``agentwatch framework serve``): on ports.framework_exporter
+the framework scanner's families (rescanned on change), the developer survey and the telemetry
+the OTLP receiver took in on ports.otlp_http (Claude Code, GenAI clients). Prometheus scrapes it
+as the seed's ``claude-framework`` job; the business recording rules read what it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentwatch.framework import FrameworkWatcher
+from agentwatch.spec import Spec
+
+from ._server import Collector, MetricsServer
+from ._survey import SurveyCollector, SurveyLog
+from .otlp import OtlpCollector, OtlpReceiver, OtlpStore
+
+__all__ = ["BusinessExporter", "ServedEndpoint"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServedEndpoint:
+    name: str
+    url: str
+
+
+class BusinessExporter:
+    """Everything the framework/business exporter serves. ``framework`` is the directory to
+    scan (None: no scanner families); ``home`` holds the survey answers."""
+
+    def __init__(self, spec: Spec, home: Path, framework: Path | None) -> None:
+        self.spec = spec
+        self.watcher = (
+            FrameworkWatcher(framework, spec.framework) if framework is not None else None
+        )
+        self.store = OtlpStore(spec.otlp_receiver)
+        self.survey = SurveyLog(home)
+        collectors: list[Collector] = [SurveyCollector(self.survey), OtlpCollector(self.store)]
+        if self.watcher is not None:
+            collectors.insert(0, self.watcher.collector())
+        self.metrics = MetricsServer(
+            *collectors,
+            host=spec.listen_address,
+            port=spec.ports.framework_exporter,
+            name="framework exporter",
+        )
+        self.receiver = (
+            OtlpReceiver(
+                self.store,
+                spec.otlp_receiver,
+                host=spec.listen_address,
+                port=spec.ports.otlp_http,
+            )
+            if spec.otlp_receiver.enabled
+            else None
+        )
+
+    def start(self) -> list[ServedEndpoint]:
+        """Scan once, then serve; PortInUseError names the port that is taken."""
+        try:
+            self.metrics.start()
+            if self.receiver is not None:
+                self.receiver.start()
+        except BaseException:
+            self.stop()
+            raise
+        if self.watcher is not None:
+            self.watcher.start()
+        endpoints = [ServedEndpoint("framework exporter", f"{self.metrics.url}/metrics")]
+        if self.receiver is not None:
+            endpoints.append(
+                ServedEndpoint("OTLP/HTTP metrics receiver", self.receiver.metrics_url)
+            )
+        return endpoints
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.receiver is not None:
+            self.receiver.stop()
+        self.metrics.stop()

@@ -1,0 +1,116 @@
+"""The framework/business exporter as `agentwatch framework serve` runs it: the scanner's
+families, the survey, and what simulated developers' Claude Code sent through the real
+OpenTelemetry SDK to the OTLP receiver — every served count equals what was sent."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from agentwatch import catalog
+from agentwatch.exporters._business import BusinessExporter
+from agentwatch.framework import EXAMPLE_FRAMEWORK
+from agentwatch.simulate._developers import (
+    ACTIVE_TIME,
+    COMMITS,
+    COST,
+    EDIT_DECISIONS,
+    TOKENS,
+    SimulatedDevelopers,
+)
+from agentwatch.simulate._live import otlp_metrics_url
+from agentwatch.simulate._load import LoadPattern
+from agentwatch.spec import Spec
+from tests.unit.exporters.otlp.conftest import promtool_check
+
+T0 = 1_764_000_000.0  # a Monday, 16:00 UTC: a working hour near the daily peak
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+@pytest.fixture
+def spec() -> Spec:
+    framework, otlp = _free_ports(2)
+    return Spec.model_validate({"ports": {"framework_exporter": framework, "otlp_http": otlp}})
+
+
+@pytest.fixture
+def exporter(spec: Spec, tmp_path: Path) -> Iterator[BusinessExporter]:
+    running = BusinessExporter(spec, tmp_path, EXAMPLE_FRAMEWORK)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _scrape(exporter: BusinessExporter) -> tuple[str, dict[str, float]]:
+    text = httpx.get(f"{exporter.metrics.url}/metrics").text
+    sums: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            sums[sample.name] = sums.get(sample.name, 0.0) + sample.value
+    return text, sums
+
+
+def test_simulated_claude_code_arrives_exactly_as_sent(
+    spec: Spec, exporter: BusinessExporter
+) -> None:
+    team = SimulatedDevelopers(
+        8, otlp_metrics_url(spec), LoadPattern(200.0, 0.5, 0.2), seed=7, start=T0,
+        export_interval=3600,
+    )  # fmt: skip
+    try:
+        for minute in range(1, 61):
+            team.advance(T0 + 60 * minute)
+        assert team.provider.force_flush(10_000)
+        # A second hour, so delta exports are added to what is already served.
+        for minute in range(61, 121):
+            team.advance(T0 + 60 * minute)
+        assert team.provider.force_flush(10_000)
+    finally:
+        team.shutdown()
+    text, served = _scrape(exporter)
+    expected = {
+        catalog.CLAUDE_CODE_COMMIT_COUNT_TOTAL.name: team.sent[COMMITS],
+        catalog.CLAUDE_CODE_TOKEN_USAGE_TOKENS_TOTAL.name: team.sent[TOKENS],
+        catalog.CLAUDE_CODE_CODE_EDIT_TOOL_DECISION_TOTAL.name: team.sent[EDIT_DECISIONS],
+    }
+    assert min(expected.values()) > 0
+    for name, value in expected.items():
+        assert served[name] == value, name
+    assert served[catalog.CLAUDE_CODE_COST_USAGE_USD_TOTAL.name] == pytest.approx(team.sent[COST])
+    assert served[catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.name] == pytest.approx(
+        team.sent[ACTIVE_TIME]
+    )
+    # Eight developers near the daily peak for two hours: about 8 * 1.4 * 2 active hours.
+    assert 15 * 3600 < team.sent[ACTIVE_TIME] < 30 * 3600
+    assert served[f"{catalog.GEN_AI_CLIENT_OPERATION_DURATION_SECONDS.name}_count"] > 0
+    promtool_check(text)
+
+
+def test_the_scanner_and_the_survey_are_served(exporter: BusinessExporter) -> None:
+    _, served = _scrape(exporter)
+    assert served[catalog.FRAMEWORK_QUALITY_SCORE.name] == pytest.approx(97.07, abs=0.01)
+    assert served[catalog.FRAMEWORK_AGENTS.name] == 45
+    assert catalog.DEVELOPER_SURVEY_SCORE.name not in served  # no answers: no score
+    exporter.survey.record(4)
+    exporter.survey.record(5)
+    text, served = _scrape(exporter)
+    assert served[catalog.DEVELOPER_SURVEY_SCORE.name] == pytest.approx(87.5)
+    assert served[catalog.DEVELOPER_SURVEY_RESPONSES.name] == 2
+    promtool_check(text)
