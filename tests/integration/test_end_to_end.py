@@ -34,6 +34,8 @@ EXPORTER_ORIGINS = (
     Origin.VOICE_EXPORTER,
     Origin.ANALYTICS_EXPORTER,
     Origin.TRACE_SAMPLER,
+    Origin.FRAMEWORK_EXPORTER,
+    Origin.OTLP_RECEIVER,
 )
 # The agent the memory-leak test leaks; no other test touches it.
 LEAKING_AGENT = "architect-1"
@@ -107,6 +109,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         f"simulation:\n  control_port: {ports['control']}\n  agents_per_type: 2\n"
         f"alerting:\n  webhook_url: http://127.0.0.1:{ports['webhook']}/alerts\n"
         "analytics:\n  interval: 5s\n"
+        # Both business assumptions, so cost reduction and efficiency gains have data; a
+        # quality trend over a minute, so its panel has data within the test.
+        "business:\n  engineer_hourly_cost_usd: 90\n  baseline_commits_per_hour: 0.5\n"
+        "  quality_trend_window: 1m\n"
     )
     s = Stack(home, config, ports)
     receiver = _webhook_receiver(ports["webhook"], s.notifications)
@@ -119,6 +125,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     assert started.returncode == 0, started.stdout + started.stderr
     # No collector configured: the traces stay in the simulated system, and `up` says so.
     assert "not exported (set tracing.otlp_endpoint" in " ".join(started.stdout.split())
+    # One developer answers the survey, so satisfaction averages both of its sources.
+    surveyed = s.cli("survey", "record", "4", "--home", str(home))
+    assert surveyed.returncode == 0, surveyed.stdout + surveyed.stderr
     try:
         yield s
     finally:
@@ -134,7 +143,8 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
         active = targets["data"]["activeTargets"]
         jobs = {t["labels"]["job"] for t in active}
         expected = {
-            "prometheus", "alertmanager", "agents", "transport-layer", "voice", "analytics"
+            "prometheus", "alertmanager", "agents", "transport-layer", "voice", "analytics",
+            "claude-framework",
         }  # fmt: skip
         return jobs == expected and all(t["health"] == "up" for t in active)
 
@@ -318,6 +328,38 @@ def test_flow_prints_the_busiest_edges_of_the_live_system(stack: Stack) -> None:
     assert "agent types that send but never receive" in printed.stdout
 
 
+def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: Stack) -> None:
+    """`lint` is the linter type's action; the example framework defines a `linter` agent, so
+    its quality counts. The analytics exporter serves the same ranking as JSON."""
+    printed = stack.cli(
+        "agents", "rank", "--task-type", "lint", "--prometheus", stack.prometheus,
+        "--window", "1m", "--json",
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    ranking = json.loads(printed.stdout)
+    agents = ranking["agents"]
+    assert agents
+    assert {a["agent_type"] for a in agents} == {"linter"}
+    best = agents[0]
+    assert best["eligible"]
+    assert set(best["parts"]) == {"health", "reliability", "speed", "quality"}
+    assert 0 < best["score"] <= 1
+    served = httpx.get(
+        f"http://127.0.0.1:{stack.ports['analytics_exporter']}/api/v1/agents/rank",
+        params={"task_type": "lint", "window": "1m"},
+        timeout=30,
+    )
+    assert served.status_code == 200, served.text
+    assert {a["agent_id"] for a in served.json()["agents"]} == {a["agent_id"] for a in agents}
+    refused = httpx.get(
+        f"http://127.0.0.1:{stack.ports['analytics_exporter']}/api/v1/agents/rank",
+        params={"window": "soon"},
+        timeout=30,
+    )
+    assert refused.status_code == 400
+    assert "window" in refused.json()["error"]
+
+
 def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
     def series_names() -> set[str]:
         response = httpx.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
@@ -333,7 +375,14 @@ def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize(
-    "port_name", ["agent_exporter", "transport_exporter", "voice_exporter", "analytics_exporter"]
+    "port_name",
+    [
+        "agent_exporter",
+        "transport_exporter",
+        "voice_exporter",
+        "analytics_exporter",
+        "framework_exporter",
+    ],
 )
 def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -> None:
     promtool = shutil.which("promtool")

@@ -10,10 +10,17 @@ from rich.table import Table
 
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
 from agentwatch.analytics.ranking import RANK_PATH, WEIGHTS, RankedAgent, rank_agents
-from agentwatch.spec import duration_seconds
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
+from ._common import (
+    ConfigOption,
+    PrometheusOption,
+    check_window,
+    console,
+    fail,
+    load_config,
+    prometheus_url,
+)
 
 agents_app = typer.Typer(
     name="agents", help="The agents as Prometheus saw them.", no_args_is_help=True
@@ -52,14 +59,7 @@ def rank(
             show_default=False,
         ),
     ] = None,
-    prometheus: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus",
-            help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
-            show_default=False,
-        ),
-    ] = None,
+    prometheus: PrometheusOption = None,
     window: Annotated[
         str, typer.Option("--window", help="How far back to look, a Prometheus duration.")
     ] = "5m",
@@ -69,11 +69,8 @@ def rank(
     """Rank agents by recent health, p95 latency, error ratio and the quality of their
     definition, best first. The analytics exporter serves the same ranking as JSON."""
     spec = load_config(config)
-    try:
-        duration_seconds(window)
-    except ValueError as exc:
-        fail(f"--window: {exc}", EXIT_BAD_INPUT)
-    url = prometheus or f"http://127.0.0.1:{spec.ports.prometheus}"
+    check_window(window)
+    url = prometheus_url(spec, prometheus)
     try:
         with PrometheusAPI(url) as api:
             ranking = rank_agents(api, task_type=task_type, window=window)

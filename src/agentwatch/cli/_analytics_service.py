@@ -6,7 +6,6 @@ import logging
 import signal
 import threading
 from types import FrameType
-from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -21,16 +20,15 @@ from agentwatch.exporters._analytics import AnalyticsCollector
 from agentwatch.spec import Spec
 
 from ._analytics import analytics_app
-from ._common import EXIT_BAD_INPUT, EXIT_RUNTIME, ConfigOption, console, fail, load_config
-
-PrometheusOption = Annotated[
-    str | None,
-    typer.Option(
-        "--prometheus",
-        help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
-        show_default=False,
-    ),
-]
+from ._common import (
+    EXIT_BAD_INPUT,
+    EXIT_RUNTIME,
+    ConfigOption,
+    PrometheusOption,
+    console,
+    fail,
+    load_config,
+)
 
 
 def _api(spec: Spec, url: str | None) -> PrometheusAPI:

@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from agentwatch.spec import Spec, SpecError, Tracing, load_spec
+from agentwatch.spec import Spec, SpecError, Tracing, duration_seconds, load_spec
 
 console = Console()
 err_console = Console(stderr=True)
@@ -22,6 +22,14 @@ HomeOption = Annotated[
     typer.Option(
         "--home",
         help="State directory (data, logs, pids). Default: $AGENTWATCH_HOME, else ./.agentwatch",
+        show_default=False,
+    ),
+]
+PrometheusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--prometheus",
+        help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
         show_default=False,
     ),
 ]
@@ -43,6 +51,19 @@ def resolve_home(home: Path | None) -> Path:
 def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def prometheus_url(spec: Spec, given: str | None) -> str:
+    """--prometheus, else the local stack's Prometheus."""
+    return given or f"http://127.0.0.1:{spec.ports.prometheus}"
+
+
+def check_window(window: str) -> None:
+    """Exit 2 unless --window is a Prometheus duration."""
+    try:
+        duration_seconds(window)
+    except ValueError as exc:
+        fail(f"--window: {exc}", EXIT_BAD_INPUT)
 
 
 def load_config(path: Path | None) -> Spec:

@@ -9,23 +9,23 @@ from rich.table import Table
 
 from agentwatch.analytics.flow import read_flow
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-from agentwatch.spec import duration_seconds
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
+from ._common import (
+    ConfigOption,
+    PrometheusOption,
+    check_window,
+    console,
+    fail,
+    load_config,
+    prometheus_url,
+)
 
 
 @app.command()
 def flow(
     config: ConfigOption = None,
-    prometheus: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus",
-            help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
-            show_default=False,
-        ),
-    ] = None,
+    prometheus: PrometheusOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many edges to show.")] = 15,
     window: Annotated[
         str, typer.Option("--window", help="Rate window, a Prometheus duration.")
@@ -34,11 +34,8 @@ def flow(
     """Print the busiest edges of the message-flow graph and any agent type that sends but
     never receives, or receives but never sends."""
     spec = load_config(config)
-    try:
-        duration_seconds(window)
-    except ValueError as exc:
-        fail(f"--window: {exc}", EXIT_BAD_INPUT)
-    url = prometheus or f"http://127.0.0.1:{spec.ports.prometheus}"
+    check_window(window)
+    url = prometheus_url(spec, prometheus)
     try:
         with PrometheusAPI(url) as api:
             graph = read_flow(api, window)

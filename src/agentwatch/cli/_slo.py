@@ -24,10 +24,12 @@ from ._common import (
     EXIT_BAD_INPUT,
     EXIT_RUNTIME,
     ConfigOption,
+    PrometheusOption,
     console,
     err_console,
     fail,
     load_config,
+    prometheus_url,
 )
 
 __all__ = ["BURN_RATE_WINDOWS", "SloStatus", "read_status", "slo_app", "status_table"]
@@ -195,19 +197,12 @@ def status_table(statuses: list[SloStatus]) -> Table:
 @slo_app.command()
 def report(
     *,
-    prometheus: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus",
-            help="Prometheus URL. Default: http://127.0.0.1:<ports.prometheus of the spec>",
-            show_default=False,
-        ),
-    ] = None,
+    prometheus: PrometheusOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Print each SLO's SLI, error budget remaining (% and minutes) and burn rates."""
     spec = load_config(config)
-    url = prometheus or f"http://127.0.0.1:{spec.ports.prometheus}"
+    url = prometheus_url(spec, prometheus)
     try:
         with PrometheusAPI(url) as api:
             statuses = [read_status(api, slo) for slo in spec.slos]

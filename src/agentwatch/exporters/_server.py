@@ -8,16 +8,24 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from socketserver import ThreadingMixIn
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.metrics_core import Metric
 
-__all__ = ["Collector", "JsonRoute", "MetricsServer", "PortInUseError", "build_registry"]
+__all__ = [
+    "BackgroundServer",
+    "Collector",
+    "JsonRoute",
+    "MetricsServer",
+    "PortInUseError",
+    "build_registry",
+]
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 # Query parameters (each name with its values) -> (HTTP status, a JSON-serialisable document).
 JsonRoute = Callable[[Mapping[str, list[str]]], tuple[int, object]]
 _STATUS = {200: "200 OK", 400: "400 Bad Request", 502: "502 Bad Gateway"}
@@ -53,47 +61,20 @@ def build_registry(*collectors: Collector) -> CollectorRegistry:
     return registry
 
 
-class MetricsServer:
-    """Serves collectors over HTTP from a background thread."""
+class BackgroundServer:
+    """A WSGI app served on ``host:port`` from a daemon thread."""
 
-    def __init__(
-        self,
-        *collectors: Collector,
-        host: str = "127.0.0.1",
-        port: int,
-        name: str = "exporter",
-        routes: Mapping[str, JsonRoute] | None = None,
-    ) -> None:
+    def __init__(self, app: WsgiApp, *, host: str, port: int, name: str) -> None:
         self.host, self.port, self.name = host, port, name
-        self._routes = dict(routes or {})
-        self.registry = build_registry(*collectors)
-        self._metrics_app = make_wsgi_app(self.registry)
+        self._wsgi_app = app
         self._server: _ThreadingServer | None = None
         self._thread: threading.Thread | None = None
 
-    def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == "/metrics":
-            result: Iterable[bytes] = self._metrics_app(environ, start_response)
-            return result
-        if path in ("/healthz", "/-/healthy", "/-/ready"):
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        route = self._routes.get(path)
-        if route is not None:
-            status, document = route(parse_qs(environ.get("QUERY_STRING", "")))
-            start_response(
-                _STATUS.get(status, f"{status} Error"),
-                [("Content-Type", "application/json")],
-            )
-            return [json.dumps(document, indent=2).encode() + b"\n"]
-        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-        return [f"{self.name}: try /metrics or /healthz\n".encode()]
-
-    def start(self) -> MetricsServer:
+    def start(self) -> Self:
+        """Listen; PortInUseError names the port when it is taken. Port 0 takes a free one."""
         try:
             server = make_server(
-                self.host, self.port, self._app, _ThreadingServer, handler_class=_QuietHandler
+                self.host, self.port, self._wsgi_app, _ThreadingServer, handler_class=_QuietHandler
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
@@ -120,8 +101,44 @@ class MetricsServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def __enter__(self) -> MetricsServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class MetricsServer(BackgroundServer):
+    """Serves collectors over HTTP from a background thread."""
+
+    def __init__(
+        self,
+        *collectors: Collector,
+        host: str = "127.0.0.1",
+        port: int,
+        name: str = "exporter",
+        routes: Mapping[str, JsonRoute] | None = None,
+    ) -> None:
+        super().__init__(self._app, host=host, port=port, name=name)
+        self._routes = dict(routes or {})
+        self.registry = build_registry(*collectors)
+        self._metrics_app = make_wsgi_app(self.registry)
+
+    def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/metrics":
+            result: Iterable[bytes] = self._metrics_app(environ, start_response)
+            return result
+        if path in ("/healthz", "/-/healthy", "/-/ready"):
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        route = self._routes.get(path)
+        if route is not None:
+            status, document = route(parse_qs(environ.get("QUERY_STRING", "")))
+            start_response(
+                _STATUS.get(status, f"{status} Error"),
+                [("Content-Type", "application/json")],
+            )
+            return [json.dumps(document, indent=2).encode() + b"\n"]
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"{self.name}: try /metrics or /healthz\n".encode()]

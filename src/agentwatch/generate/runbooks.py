@@ -291,7 +291,9 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
             (f'up{{job=~"{"|".join(k.EXPORTER_JOBS)}"}}',),
             f"Prometheus targets page; {agents_metrics}, {voice_metrics}, "
             f"http://127.0.0.1:{p.analytics_exporter}/metrics (analytics: its own "
-            f"{c.ANALYTICS_RUN_FAILURES_TOTAL.name} says which part fails and why in its log).",
+            f"{c.ANALYTICS_RUN_FAILURES_TOTAL.name} says which part fails and why in its log), "
+            f"http://127.0.0.1:{p.framework_exporter}/metrics (framework: "
+            f"{c.FRAMEWORK_SCAN_FAILURES_TOTAL.name} counts scans that could not run).",
             (
                 "Check that the process runs (`agentwatch status`) and answers on /metrics.",
                 "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",

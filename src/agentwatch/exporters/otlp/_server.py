@@ -3,11 +3,8 @@ gzip) answering as the OTLP specification says, and the server that runs it."""
 
 from __future__ import annotations
 
-import errno
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from wsgiref.simple_server import make_server
 
 from google.rpc.status_pb2 import Status  # type: ignore[import-untyped]
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
@@ -15,7 +12,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 
-from agentwatch.exporters._server import PortInUseError, _QuietHandler, _ThreadingServer
+from agentwatch.exporters._server import BackgroundServer
 from agentwatch.spec import OtlpReceiverSettings
 
 from ._decode import (
@@ -212,8 +209,8 @@ class OtlpApp:
         return [body]
 
 
-class OtlpReceiver:
-    """Serves the OTLP/HTTP metrics endpoint from a background thread (like MetricsServer)."""
+class OtlpReceiver(BackgroundServer):
+    """Serves the OTLP/HTTP metrics endpoint from a background thread."""
 
     def __init__(
         self,
@@ -226,47 +223,9 @@ class OtlpReceiver:
     ) -> None:
         self.store = store
         self.settings = settings or store.settings
-        self.host, self.port, self.name = host, port, name
         self.app = OtlpApp(store, self.settings)
-        self._server: _ThreadingServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> OtlpReceiver:
-        try:
-            server = make_server(
-                self.host, self.port, self.app, _ThreadingServer, handler_class=_QuietHandler
-            )
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortInUseError(self.host, self.port, self.name) from None
-            raise
-        self._server = server
-        self.port = server.server_port  # resolves port 0 to the one the OS chose
-        self._thread = threading.Thread(
-            target=server.serve_forever, name="otlp-receiver-http", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        super().__init__(self.app, host=host, port=port, name=name)
 
     @property
     def metrics_url(self) -> str:
         return self.url + METRICS_PATH
-
-    def __enter__(self) -> OtlpReceiver:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
