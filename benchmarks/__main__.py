@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import anomaly, exposition, forecast, hot_path, memory, tracing, transport
+from . import anomaly, exposition, forecast, hot_path, memory, otlp, tracing, transport
 from ._results import Result, render_table, to_markdown, write_json
 
 BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
     "exposition": exposition.run,
     "memory": memory.run,
     "tracing": tracing.run,
+    "otlp": otlp.run,
     "anomaly": anomaly.run,
     "forecast": forecast.run,
 }

@@ -49,6 +49,8 @@ PORT_NAMES = (
     "transport_exporter",
     "voice_exporter",
     "analytics_exporter",
+    "framework_exporter",
+    "otlp_http",
 )
 
 # Runs the stack in the foreground like `agentwatch up`, with the stand-in as the simulated
@@ -193,9 +195,11 @@ def test_up_status_down(stack: Stack) -> None:
     state = read_state(StackHome(stack.home))
     assert state is not None
     pids = [state.supervisor_pid, *(c.pid for c in state.components)]
-    stack_jobs = {"prometheus", "alertmanager", "analytics"}
-    assert {c.name for c in state.components} == stack_jobs
-
+    assert {c.name for c in state.components} == {
+        "prometheus", "alertmanager", "analytics", "framework"
+    }  # fmt: skip
+    # The framework component is scraped as the seed's claude-framework job.
+    stack_jobs = {"prometheus", "alertmanager", "analytics", "claude-framework"}
     wait_until(lambda: all_up(stack, stack_jobs), "every job up == 1")
     alertmanager = f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
     wait_until(
@@ -216,7 +220,8 @@ def test_up_status_down(stack: Stack) -> None:
 
     status = stack.cli("status")
     assert status.returncode == 0, output(status)
-    assert output(status).count("healthy") == 3
+    # Prometheus, Alertmanager, analytics, and the framework component's two endpoints.
+    assert output(status).count("healthy") == 5
 
     again = stack.cli("up", "--config", str(stack.config), "--detach", "--no-demo")
     assert again.returncode == 1
@@ -232,6 +237,8 @@ def test_up_status_down(stack: Stack) -> None:
     assert not port_in_use("127.0.0.1", stack.ports["prometheus"])
     assert not port_in_use("127.0.0.1", stack.ports["alertmanager"])
     assert not port_in_use("127.0.0.1", stack.ports["analytics_exporter"])
+    assert not port_in_use("127.0.0.1", stack.ports["framework_exporter"])
+    assert not port_in_use("127.0.0.1", stack.ports["otlp_http"])
 
     assert "Nothing is running" in output(stack.cli("down"))
     after = stack.cli("status")
@@ -279,7 +286,10 @@ def test_supervises_the_simulated_system(stack: Stack) -> None:
         for label in ("agent exporter", "transport exporter", "voice exporter"):
             assert label in output(status)
 
-        jobs = {"prometheus", "alertmanager", "analytics", "agents", "transport-layer", "voice"}
+        jobs = {
+            "prometheus", "alertmanager", "analytics", "claude-framework",
+            "agents", "transport-layer", "voice",
+        }  # fmt: skip
         wait_until(lambda: all_up(stack, jobs), "every job up == 1")
 
         # A child that dies is restarted, and the supervisor's log says why.

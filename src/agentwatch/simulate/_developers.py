@@ -16,7 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
-from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.export import (
+    AggregationTemporality,
+    MetricReader,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.resources import Resource
 
 from ._load import LoadPattern
@@ -46,6 +50,11 @@ OPERATION_DURATION, TOKEN_USAGE = "gen_ai.client.operation.duration", "gen_ai.cl
 MODEL = "claude-sonnet-4-5"
 # US dollars per million tokens at list price for MODEL, by Claude Code's token type.
 PRICE_PER_MTOK = {"input": 3.0, "output": 15.0, "cacheRead": 0.30, "cacheCreation": 3.75}
+# Claude Code's default temporality preference is delta.
+DELTA: dict[type, AggregationTemporality] = {
+    Counter: AggregationTemporality.DELTA,
+    Histogram: AggregationTemporality.DELTA,
+}
 EDIT_TOOLS = ("Edit", "MultiEdit", "Write")
 LANGUAGES = ("Python", "TypeScript", "Markdown")
 
@@ -68,6 +77,15 @@ class DeveloperRates:
     call_seconds_median: float = 4.0
 
 
+def _otlp_reader(endpoint: str, export_interval: float) -> MetricReader:
+    exporter = OTLPMetricExporter(
+        endpoint=endpoint,
+        timeout=5,
+        preferred_temporality=DELTA,
+    )
+    return PeriodicExportingMetricReader(exporter, export_interval_millis=export_interval * 1000)
+
+
 class SimulatedDevelopers:
     """``developers`` simulated people at work, whose Claude Code activity follows the load."""
 
@@ -81,7 +99,9 @@ class SimulatedDevelopers:
         start: float,
         export_interval: float = 10.0,
         rates: DeveloperRates | None = None,
+        reader: MetricReader | None = None,
     ) -> None:
+        """``reader`` replaces the OTLP export to ``endpoint`` (benchmarks read in memory)."""
         self.developers = developers
         self.load = load
         self.rates = rates or DeveloperRates()
@@ -89,15 +109,6 @@ class SimulatedDevelopers:
         # What was sent, per Claude Code metric name: the demo's own ledger, for tests and logs.
         self.sent: defaultdict[str, float] = defaultdict(float)
         self._rng = np.random.default_rng(seed)
-        exporter = OTLPMetricExporter(
-            endpoint=endpoint,
-            timeout=5,
-            # Claude Code's default temporality preference is delta.
-            preferred_temporality={
-                Counter: AggregationTemporality.DELTA,
-                Histogram: AggregationTemporality.DELTA,
-            },
-        )
         resource = Resource.create(
             {
                 "service.name": "claude-code",
@@ -107,11 +118,7 @@ class SimulatedDevelopers:
         )
         self.provider = MeterProvider(
             resource=resource,
-            metric_readers=[
-                PeriodicExportingMetricReader(
-                    exporter, export_interval_millis=export_interval * 1000
-                )
-            ],
+            metric_readers=[reader or _otlp_reader(endpoint, export_interval)],
         )
         meter = self.provider.get_meter("agentwatch.simulate.developers")
         self._counters = {
