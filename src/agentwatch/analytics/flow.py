@@ -4,17 +4,12 @@ message rates, and the agent types that only send or only receive."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from agentwatch import catalog
 
-from .promapi import Sample
+from .promapi import InstantQuerier
 
 __all__ = ["Edge", "FlowGraph", "flow_query", "read_flow"]
-
-
-class InstantQuerier(Protocol):
-    def query(self, promql: str, *, at: float | None = None) -> list[Sample]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_POINTS_PER_SERIES", "PrometheusAPI", "PrometheusError", "RangeSeries", "Sample"]
+__all__ = [
+    "MAX_POINTS_PER_SERIES",
+    "InstantQuerier",
+    "PrometheusAPI",
+    "PrometheusError",
+    "RangeSeries",
+    "Sample",
+]
 
 #: Prometheus refuses a range query when (end - start) / step exceeds 11,000.
 MAX_POINTS_PER_SERIES = 11_000
@@ -46,6 +53,12 @@ class PrometheusError(RuntimeError):
 class Sample:
     labels: dict[str, str]
     value: float
+
+
+class InstantQuerier(Protocol):
+    """What reads instant queries: PrometheusAPI, or a stand-in in tests."""
+
+    def query(self, promql: str, *, at: float | None = None) -> list[Sample]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from agentwatch import catalog
 from agentwatch.spec import duration_seconds
 
-from .promapi import PrometheusAPI, PrometheusError, Sample
+from .promapi import InstantQuerier, PrometheusAPI, PrometheusError, Sample
 
 __all__ = [
     "RANK_PATH",
@@ -39,10 +39,6 @@ RANK_PATH = "/api/v1/agents/rank"
 WEIGHTS: Mapping[str, float] = {"health": 0.4, "reliability": 0.3, "speed": 0.2, "quality": 0.1}
 _FAILED = "failed"
 _BY_AGENT = "agent_id, agent_type"
-
-
-class InstantQuerier(Protocol):
-    def query(self, promql: str, *, at: float | None = None) -> list[Sample]: ...
 
 
 @dataclass(frozen=True, slots=True)
