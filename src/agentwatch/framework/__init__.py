@@ -1,7 +1,10 @@
 """The framework scanner: reads a Claude Code multi-agent framework directory (agents in
 ``.claude/agents/**/*.md``, prompts, templates, docs, test and lint results) and measures
 its quality gates; the framework exporter's collector and change watcher. Formulas:
-docs/framework.md."""
+docs/framework.md.
+
+A package of its own beside analytics/: analytics reads Prometheus, this reads a directory
+tree of agent definitions and reports, and the exporter only serves what it found."""
 
 from pathlib import Path
 
