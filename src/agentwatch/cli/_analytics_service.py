@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from types import FrameType
 
 import typer
 from rich.markup import escape
@@ -28,6 +25,7 @@ from ._common import (
     console,
     fail,
     load_config,
+    stop_on_signals,
 )
 
 
@@ -62,13 +60,7 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
             server.start()
         except PortInUseError as exc:
             fail(str(exc))
-        stop = threading.Event()
-
-        def _stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        stop = stop_on_signals()
         console.print(
             f"analytics exporter on {server.url}/metrics (agent ranking: {server.url}{RANK_PATH}),"
             f" reading {api.url}"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
@@ -64,6 +67,18 @@ def check_window(window: str) -> None:
         duration_seconds(window)
     except ValueError as exc:
         fail(f"--window: {exc}", EXIT_BAD_INPUT)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event that SIGTERM and SIGINT (Ctrl-C) set: a long-running command waits on it."""
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stop
 
 
 def load_config(path: Path | None) -> Spec:

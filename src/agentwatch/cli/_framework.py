@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -26,6 +23,7 @@ from ._common import (
     fail,
     load_config,
     resolve_home,
+    stop_on_signals,
 )
 
 __all__ = ["framework_app"]
@@ -154,13 +152,7 @@ def serve_command(
         endpoints = exporter.start()
     except PortInUseError as exc:
         fail(str(exc.strerror))
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = stop_on_signals()
     for endpoint in endpoints:
         console.print(f"{endpoint.name}: {endpoint.url}", highlight=False)
     console.print(

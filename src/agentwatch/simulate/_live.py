@@ -180,8 +180,10 @@ class LiveSimulation:
                     self.engine.step(self.engine.now + step)
                     self.publisher.publish_transport()
                 self.publisher.publish()
-                if self.developers is not None:
-                    self.developers.advance(self.engine.now)
+                now = self.engine.now
+            # Outside the lock: the developers' telemetry does not touch the engine.
+            if self.developers is not None:
+                self.developers.advance(now)
             if on_step is not None:
                 on_step()
             if deadline is not None and time.monotonic() >= deadline:

@@ -175,32 +175,28 @@ def build_plan(
         ports=(("the analytics exporter", "ports.analytics_exporter", analytics_port),),
     )
     framework_port, otlp_port = ports.framework_exporter, ports.otlp_http
-    receiver = spec.otlp_receiver.enabled
+    framework_endpoints = [
+        Endpoint(
+            "framework exporter",
+            _url(host, framework_port, "/metrics"),
+            _url(host, framework_port, "/healthz"),
+        )
+    ]
+    framework_ports = [("the framework exporter", "ports.framework_exporter", framework_port)]
+    if spec.otlp_receiver.enabled:
+        framework_endpoints.append(
+            Endpoint(
+                "OTLP/HTTP metrics receiver",
+                _url(host, otlp_port, "/v1/metrics"),
+                _url(host, otlp_port, "/healthz"),
+            )
+        )
+        framework_ports.append(("the OTLP/HTTP receiver", "ports.otlp_http", otlp_port))
     framework = Component(
         name=FRAMEWORK,
         argv=tuple(framework_command(config_path, home.root, example=demo)),
-        endpoints=(
-            Endpoint(
-                "framework exporter",
-                _url(host, framework_port, "/metrics"),
-                _url(host, framework_port, "/healthz"),
-            ),
-            *(
-                (
-                    Endpoint(
-                        "OTLP/HTTP metrics receiver",
-                        _url(host, otlp_port, "/v1/metrics"),
-                        _url(host, otlp_port, "/healthz"),
-                    ),
-                )
-                if receiver
-                else ()
-            ),
-        ),
-        ports=(
-            ("the framework exporter", "ports.framework_exporter", framework_port),
-            *((("the OTLP/HTTP receiver", "ports.otlp_http", otlp_port),) if receiver else ()),
-        ),
+        endpoints=tuple(framework_endpoints),
+        ports=tuple(framework_ports),
     )
     # The framework component starts before the simulated system, whose simulated developers
     # send their telemetry to its receiver.
