@@ -13,6 +13,8 @@ command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/n
 command -v docker-compose >/dev/null || need+=(docker-compose)
 # The analytics client is tested against a second Prometheus-compatible API, VictoriaMetrics.
 command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
+# The console is tested in a real headless browser (Playwright drives Debian's Chromium).
+command -v chromium >/dev/null || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

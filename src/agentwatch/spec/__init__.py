@@ -27,16 +27,20 @@ from ._model import (
     duration_seconds,
 )
 from ._otlp import OtlpReceiverSettings
+from ._security import DEFAULT_HASHED_LABELS, Privacy, Security, is_loopback
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
+    "DEFAULT_HASHED_LABELS",
     "AgentTemplate",
     "Business",
     "FrameworkSettings",
     "OtlpReceiverSettings",
     "Ports",
+    "Privacy",
     "ScrapeJob",
     "Scraping",
+    "Security",
     "Simulation",
     "Slo",
     "SloAlerting",
@@ -53,6 +57,7 @@ __all__ = [
     "import_slo_file",
     "import_slo_files",
     "import_sloth",
+    "is_loopback",
     "load_spec",
     "parse_spec",
 ]

@@ -19,6 +19,7 @@ from pydantic import (
 
 from ._framework import FrameworkSettings
 from ._otlp import OtlpReceiverSettings
+from ._security import Privacy, Security, is_loopback
 
 __all__ = [
     "DEFAULT_AGENT_TYPES",
@@ -187,8 +188,20 @@ class Simulation(_Strict):
     developers_endpoint: Annotated[str, AfterValidator(_check_otlp_endpoint)] | None = None
 
 
+def _check_size(text: str) -> str:
+    if not _SIZE.match(text):
+        raise ValueError(f"expected a size like 512MB, 10GB or 1TB, got {text!r}")
+    return text
+
+
+_SIZE = re.compile(r"^[1-9][0-9]*(B|KB|MB|GB|TB|PB)$")
+
+
 class Storage(_Strict):
+    # Prometheus' TSDB keeps this much time ...
     retention: Duration = "15d"
+    # ... and, when set, at most this many bytes (--storage.tsdb.retention.size), oldest first.
+    retention_size: Annotated[str, AfterValidator(_check_size)] | None = None
 
 
 class Business(_Strict):
@@ -489,6 +502,8 @@ class Spec(_Strict):
     framework: FrameworkSettings = FrameworkSettings()
     business: Business = Business()
     otlp_receiver: OtlpReceiverSettings = OtlpReceiverSettings()
+    security: Security = Security()
+    privacy: Privacy = Privacy()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 
     @field_validator("slos")
@@ -499,6 +514,16 @@ class Spec(_Strict):
         if duplicates:
             raise ValueError(f"SLO names listed more than once: {', '.join(duplicates)}")
         return slos
+
+    @model_validator(mode="after")
+    def _no_open_doors(self) -> Spec:
+        if not self.security.auth and not is_loopback(self.listen_address):
+            raise ValueError(
+                f"listen_address {self.listen_address!r} reaches beyond this machine, and "
+                "security.auth is false: anyone on the network could read and silence the "
+                "alerts. Set security.auth: true, or listen on 127.0.0.1"
+            )
+        return self
 
     @model_validator(mode="after")
     def _distinct_agent_types(self) -> Spec:

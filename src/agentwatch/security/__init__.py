@@ -1,0 +1,41 @@
+"""Secrets, authentication and roles, personal-data pseudonyms, and the audit log: shared by
+the stack, the exporters, the OTLP receiver, the SDK and the console (docs/security.md)."""
+
+from ._auth import Authenticator, AuthFailure, Principal, WsgiAuth, basic_header
+from ._pii import PSEUDONYM_PREFIX, Pseudonymizer
+from ._roles import ROLE_PERMISSIONS, Permission, Role
+from ._secrets import (
+    SECRETS_ENV,
+    SERVICE_USER,
+    Account,
+    Secrets,
+    SecretsError,
+    SecretsFiles,
+    ensure_secrets,
+    find_secrets,
+    load_secrets,
+    write_private,
+)
+
+__all__ = [
+    "PSEUDONYM_PREFIX",
+    "ROLE_PERMISSIONS",
+    "SECRETS_ENV",
+    "SERVICE_USER",
+    "Account",
+    "AuthFailure",
+    "Authenticator",
+    "Permission",
+    "Principal",
+    "Pseudonymizer",
+    "Role",
+    "Secrets",
+    "SecretsError",
+    "SecretsFiles",
+    "WsgiAuth",
+    "basic_header",
+    "ensure_secrets",
+    "find_secrets",
+    "load_secrets",
+    "write_private",
+]
