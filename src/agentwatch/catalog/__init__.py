@@ -10,6 +10,7 @@ from ._families import CATALOG
 from ._framework import *  # noqa: F403
 from ._model import MetricFamily, MetricType, Origin
 from ._otlp import *  # noqa: F403
+from ._security import *  # noqa: F403
 
 __all__ = ["CATALOG", "MetricFamily", "MetricType", "Origin", "by_name", "produced_by"]
 

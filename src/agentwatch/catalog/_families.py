@@ -8,6 +8,7 @@ from __future__ import annotations
 from ._framework import SCANNER_FAMILIES
 from ._model import MetricFamily, MetricType, Origin
 from ._otlp import OTLP_FAMILIES
+from ._security import SECURITY_FAMILIES
 
 C, G, H = MetricType.COUNTER, MetricType.GAUGE, MetricType.HISTOGRAM
 
@@ -602,5 +603,6 @@ CATALOG: tuple[MetricFamily, ...] = (
     *SURVEY_FAMILIES,
     *_BUSINESS_RULES,
     *OTLP_FAMILIES,
+    *SECURITY_FAMILIES,
     *_LEGACY_RULES,
 )

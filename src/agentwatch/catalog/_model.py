@@ -25,6 +25,9 @@ class Origin(StrEnum):
     OTLP_RECEIVER = "OTLP receiver"
     # The SDK's adaptive trace sampler; served beside the transport exporter's families.
     TRACE_SAMPLER = "trace sampler"
+    # Every endpoint that asks for credentials serves its refusals (security.auth).
+    AUTHENTICATION = "authenticated endpoints"
+    CONSOLE = "console"
     RECORDING_RULE = "recording rule"
 
 

@@ -1,6 +1,7 @@
 """Secrets, authentication and roles, personal-data pseudonyms, and the audit log: shared by
 the stack, the exporters, the OTLP receiver, the SDK and the console (docs/security.md)."""
 
+from ._audit import AuditAction, AuditLog
 from ._auth import Authenticator, AuthFailure, Principal, WsgiAuth, basic_header
 from ._pii import PSEUDONYM_PREFIX, Pseudonymizer
 from ._roles import ROLE_PERMISSIONS, Permission, Role
@@ -23,6 +24,8 @@ __all__ = [
     "SECRETS_ENV",
     "SERVICE_USER",
     "Account",
+    "AuditAction",
+    "AuditLog",
     "AuthFailure",
     "Authenticator",
     "Permission",
