@@ -3,7 +3,7 @@ the stack, the exporters, the OTLP receiver, the SDK and the console (docs/secur
 
 from ._audit import AuditAction, AuditLog
 from ._auth import Authenticator, AuthFailure, Principal, WsgiAuth, basic_header
-from ._pii import PSEUDONYM_PREFIX, Pseudonymizer
+from ._pii import PSEUDONYM_PREFIX, Pseudonymizer, pseudonymizer_for
 from ._roles import ROLE_PERMISSIONS, Permission, Role
 from ._secrets import (
     SECRETS_ENV,
@@ -40,5 +40,6 @@ __all__ = [
     "ensure_secrets",
     "find_secrets",
     "load_secrets",
+    "pseudonymizer_for",
     "write_private",
 ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Iterable, Mapping
 
-__all__ = ["PSEUDONYM_PREFIX", "Pseudonymizer"]
+__all__ = ["PSEUDONYM_PREFIX", "Pseudonymizer", "pseudonymizer_for"]
 
 #: Marks a hashed value, so a reader knows it is a pseudonym and not an id.
 PSEUDONYM_PREFIX = "h_"
@@ -40,3 +41,10 @@ class Pseudonymizer:
 
     def labels(self, labels: Mapping[str, str]) -> dict[str, str]:
         return {name: self.value(name, value) for name, value in labels.items()}
+
+
+def pseudonymizer_for(names: Iterable[str], key: str | None) -> Pseudonymizer:
+    """The home's pseudonymizer; without a key (no secrets: auth off, or a process run by
+    hand), one with a fresh random key, so values are still never exported as they are,
+    though their pseudonyms change when the process restarts."""
+    return Pseudonymizer(key if key is not None else secrets.token_hex(32), names)

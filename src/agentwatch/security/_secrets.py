@@ -63,6 +63,8 @@ class Secrets:
     pii_key: str
     # The compose stack's Grafana admin password (GF_SECURITY_ADMIN_PASSWORD).
     grafana_admin_password: str
+    # Signs the console's session cookies and CSRF tokens.
+    session_key: str
 
     @classmethod
     def generate(cls) -> Secrets:
@@ -75,6 +77,7 @@ class Secrets:
             ),
             pii_key=secrets.token_hex(32),
             grafana_admin_password=_password(),
+            session_key=secrets.token_hex(32),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -89,6 +92,7 @@ class Secrets:
                 users=tuple(_account(user) for user in data["users"]),
                 pii_key=str(data["pii_key"]),
                 grafana_admin_password=str(data["grafana_admin_password"]),
+                session_key=str(data["session_key"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SecretsError(
