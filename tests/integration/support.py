@@ -3,6 +3,7 @@ real servers started on loopback (Prometheus on blocks promtool built from OpenM
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ __all__ = [
     "Server",
     "alive",
     "free_ports",
+    "home_auth",
     "installed",
     "prometheus_on_samples",
     "start_server",
@@ -50,6 +52,15 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> N
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.25)
+
+
+def home_auth(home: Path) -> httpx.BasicAuth | None:
+    """The service account a stack home's generated secrets hold; None before they exist."""
+    path = home / "secrets" / "secrets.json"
+    if not path.exists():
+        return None
+    service = json.loads(path.read_text())["service"]
+    return httpx.BasicAuth(service["username"], service["password"])
 
 
 def alive(pid: int) -> bool:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from agentwatch import catalog
 from agentwatch.catalog import MetricType, Origin, produced_by
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
 from agentwatch.spec import load_spec
-from tests.integration.support import alive, free_ports, wait_until
+from tests.integration.support import alive, free_ports, home_auth, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -37,6 +38,7 @@ EXPORTER_ORIGINS = (
     Origin.TRACE_SAMPLER,
     Origin.FRAMEWORK_EXPORTER,
     Origin.OTLP_RECEIVER,
+    Origin.AUTHENTICATION,
 )
 # The agent the memory-leak test leaks; no other test touches it.
 LEAKING_AGENT = "architect-1"
@@ -50,21 +52,28 @@ class Stack:
     notifications: list[dict[str, Any]] = field(default_factory=list)
 
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        # As a user would after `agentwatch up --home H`: commands find the stack's secrets.
+        secrets = str(self.home / "secrets" / "secrets.json")
         return subprocess.run(
             [sys.executable, "-m", "agentwatch", *args],
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
-            env={**os.environ, "COLUMNS": "200"},
+            env={**os.environ, "COLUMNS": "200", "AGENTWATCH_HOME": str(self.home)}
+            | ({"AGENTWATCH_SECRETS": secrets} if Path(secrets).exists() else {}),
         )
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        """GET with the stack's service account: every component asks for credentials."""
+        return httpx.get(url, auth=home_auth(self.home), **kwargs)
 
     @property
     def prometheus(self) -> str:
         return f"http://127.0.0.1:{self.ports['prometheus']}"
 
     def query(self, expr: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.prometheus}/api/v1/query", params={"query": expr}, timeout=10)
+        response = self.get(f"{self.prometheus}/api/v1/query", params={"query": expr}, timeout=10)
         response.raise_for_status()
         result: list[dict[str, Any]] = response.json()["data"]["result"]
         return result
@@ -140,7 +149,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> None:
     def all_up() -> bool:
-        targets = httpx.get(f"{stack.prometheus}/api/v1/targets", timeout=10).json()
+        targets = stack.get(f"{stack.prometheus}/api/v1/targets", timeout=10).json()
         active = targets["data"]["activeTargets"]
         jobs = {t["labels"]["job"] for t in active}
         expected = {
@@ -153,7 +162,7 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
     ups = stack.query("up")
     assert ups
     assert all(float(u["value"][1]) == 1 for u in ups)
-    managers = httpx.get(f"{stack.prometheus}/api/v1/alertmanagers", timeout=10).json()
+    managers = stack.get(f"{stack.prometheus}/api/v1/alertmanagers", timeout=10).json()
     assert managers["data"]["activeAlertmanagers"], managers
 
 
@@ -315,7 +324,7 @@ def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) 
     def exemplars_for_every_panel() -> bool:
         now = time.time()
         for q in queries:
-            response = httpx.get(
+            response = stack.get(
                 f"{stack.prometheus}/api/v1/query_exemplars",
                 params={"query": as_promql(q.expr), "start": now - 300, "end": now},
                 timeout=10,
@@ -360,14 +369,14 @@ def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: 
     assert best["eligible"]
     assert set(best["parts"]) == {"health", "reliability", "speed", "quality"}
     assert 0 < best["score"] <= 1
-    served = httpx.get(
+    served = stack.get(
         f"http://127.0.0.1:{stack.ports['analytics_exporter']}/api/v1/agents/rank",
         params={"task_type": "lint", "window": "1m"},
         timeout=30,
     )
     assert served.status_code == 200, served.text
     assert {a["agent_id"] for a in served.json()["agents"]} == {a["agent_id"] for a in agents}
-    refused = httpx.get(
+    refused = stack.get(
         f"http://127.0.0.1:{stack.ports['analytics_exporter']}/api/v1/agents/rank",
         params={"window": "soon"},
         timeout=30,
@@ -378,7 +387,7 @@ def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: 
 
 def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
     def series_names() -> set[str]:
-        response = httpx.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
+        response = stack.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
         return set(response.json()["data"])
 
     expected = set()
@@ -405,12 +414,65 @@ def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
 def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -> None:
     promtool = shutil.which("promtool")
     assert promtool
-    body = httpx.get(f"http://127.0.0.1:{stack.ports[port_name]}/metrics", timeout=10).content
+    body = stack.get(f"http://127.0.0.1:{stack.ports[port_name]}/metrics", timeout=10).content
     result = subprocess.run(
         [promtool, "check", "metrics"], input=body, capture_output=True, check=False
     )
     assert result.returncode == 0, result.stderr.decode()
     assert (result.stdout + result.stderr).decode() == ""
+
+
+# Every port that serves something beyond /healthz, and a path on it worth protecting.
+_PROTECTED = {
+    "prometheus": "/api/v1/query?query=up",
+    "alertmanager": "/api/v2/alerts",
+    "agent_exporter": "/metrics",
+    "transport_exporter": "/metrics",
+    "voice_exporter": "/metrics",
+    "analytics_exporter": "/api/v1/agents/rank",
+}
+
+
+def test_every_component_asks_for_credentials(stack: Stack) -> None:
+    secrets = json.loads((stack.home / "secrets" / "secrets.json").read_text())
+    executive = next(u for u in secrets["users"] if u["role"] == "executive")
+    for name, path in _PROTECTED.items():
+        url = f"http://127.0.0.1:{stack.ports[name]}{path}"
+        assert httpx.get(url, timeout=10).status_code == 401, url
+        assert httpx.get(url, auth=("agentwatch", "wrong"), timeout=10).status_code == 401, url
+        assert stack.get(url, timeout=10).status_code == 200, url
+        if name.endswith("_exporter"):
+            # An executive account is known but may not read raw metrics.
+            who = (executive["username"], executive["password"])
+            assert httpx.get(url, auth=who, timeout=10).status_code == 403, url
+    # Two 401s and one 403 on the agent exporter, counted and scraped.
+    counted = 'sum(agentwatch_auth_failures_total{component="agent exporter"})'
+    wait_until(lambda: stack.scalar(counted) >= 3, "the refusals in Prometheus", 30)
+
+
+def test_secrets_are_private_and_nowhere_else(stack: Stack) -> None:
+    directory = stack.home / "secrets"
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    for path in directory.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    secrets = json.loads((directory / "secrets.json").read_text())
+    values = [
+        secrets["service"]["password"],
+        secrets["scrape_token"],
+        secrets["pii_key"],
+        secrets["session_key"],
+        secrets["grafana_admin_password"],
+        *(u["password"] for u in secrets["users"]),
+    ]
+    outside = [
+        p for p in stack.home.rglob("*")
+        if p.is_file() and directory not in p.parents and p.suffix in {".yml", ".json", ".log"}
+    ]  # fmt: skip
+    assert outside
+    for path in outside:
+        text = path.read_text(errors="replace")
+        for value in values:
+            assert value not in text, f"a secret is written in {path}"
 
 
 def test_down_leaves_nothing_running(stack: Stack) -> None:
@@ -445,7 +507,7 @@ def test_up_with_history_backfills_days_before_now(tmp_path: Path) -> None:
         assert started.returncode == 0, started.stdout + started.stderr
         assert "simulated history" in started.stdout
         two_hours_ago = time.time() - 2 * 3600
-        response = httpx.get(
+        response = stack.get(
             f"{stack.prometheus}/api/v1/query",
             params={"query": "count(agent_status)", "time": two_hours_ago},
             timeout=10,

@@ -35,7 +35,7 @@ from agentwatch.stack import (
     read_state,
     up_stack,
 )
-from tests.integration.support import alive, free_ports, wait_until
+from tests.integration.support import alive, free_ports, home_auth, wait_until
 
 # The binaries are installed by `make test` (scripts/install-system-deps.sh); a missing one
 # fails these tests rather than skipping them.
@@ -123,7 +123,13 @@ def processes_of(home: Path) -> list[psutil.Process]:
 
 def api(stack: Stack, path: str, **params: Any) -> Any:
     try:
-        response = httpx.get(f"{stack.prometheus}{path}", params=params, timeout=5, trust_env=False)
+        response = httpx.get(
+            f"{stack.prometheus}{path}",
+            params=params,
+            timeout=5,
+            trust_env=False,
+            auth=home_auth(stack.home),
+        )
         response.raise_for_status()
     except httpx.HTTPError:
         return None

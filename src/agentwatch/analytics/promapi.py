@@ -285,7 +285,9 @@ class PrometheusAPI:
         if status in (401, 403):
             raise PrometheusError(
                 f"Prometheus at {self.url} refused access (HTTP {status} "
-                f"{response.reason_phrase}): check the credentials"
+                f"{response.reason_phrase}): check the credentials (agentwatch sends the "
+                "service account of $AGENTWATCH_SECRETS, else of $AGENTWATCH_HOME/secrets or "
+                "./.agentwatch/secrets: point one of them at the home `agentwatch up` used)"
             )
         body = self._json(response)
         warnings = body.get("warnings")

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import httpx
+
 from agentwatch import catalog
 from agentwatch.spec import duration_seconds
 
@@ -200,9 +202,12 @@ def _rank_one(
     )
 
 
-def ranking_route(prometheus_url: str) -> Callable[[Mapping[str, list[str]]], tuple[int, object]]:
+def ranking_route(
+    prometheus_url: str, *, auth: httpx.Auth | None = None
+) -> Callable[[Mapping[str, list[str]]], tuple[int, object]]:
     """The JSON API of the ranking, for the analytics exporter:
-    ``GET /api/v1/agents/rank?task_type=T&window=5m``. Each request reads Prometheus afresh."""
+    ``GET /api/v1/agents/rank?task_type=T&window=5m``. Each request reads Prometheus afresh
+    (with ``auth``, the stack's service account)."""
 
     def route(params: Mapping[str, list[str]]) -> tuple[int, object]:
         task_type = params.get("task_type", [None])[-1] or None
@@ -212,7 +217,7 @@ def ranking_route(prometheus_url: str) -> Callable[[Mapping[str, list[str]]], tu
         except ValueError as exc:
             return 400, {"error": f"window: {exc}"}
         try:
-            with PrometheusAPI(prometheus_url) as api:
+            with PrometheusAPI(prometheus_url, auth=auth) as api:
                 ranking = rank_agents(api, task_type=task_type, window=window)
         except PrometheusError as exc:
             return 502, {"error": str(exc)}

@@ -16,6 +16,7 @@ from ._common import (
     ConfigOption,
     PrometheusOption,
     check_window,
+    client_auth,
     console,
     fail,
     load_config,
@@ -72,7 +73,7 @@ def rank(
     check_window(window)
     url = prometheus_url(spec, prometheus)
     try:
-        with PrometheusAPI(url) as api:
+        with PrometheusAPI(url, auth=client_auth()) as api:
             ranking = rank_agents(api, task_type=task_type, window=window)
     except PrometheusError as exc:
         fail(str(exc))

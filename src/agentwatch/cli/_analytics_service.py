@@ -22,16 +22,18 @@ from ._common import (
     EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
+    client_auth,
     console,
     fail,
     load_config,
+    serving_authenticator,
     stop_on_signals,
 )
 
 
 def _api(spec: Spec, url: str | None) -> PrometheusAPI:
     try:
-        return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}")
+        return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}", auth=client_auth())
     except PrometheusError as exc:
         fail(f"--prometheus: {exc}", EXIT_BAD_INPUT)
 
@@ -54,7 +56,8 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
             host=spec.listen_address,
             port=spec.ports.analytics_exporter,
             name="analytics exporter",
-            routes={RANK_PATH: ranking_route(api.url)},
+            routes={RANK_PATH: ranking_route(api.url, auth=client_auth())},
+            authenticator=serving_authenticator(spec),
         )
         try:
             server.start()

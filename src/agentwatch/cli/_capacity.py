@@ -33,7 +33,7 @@ from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
 from agentwatch.spec import Spec
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
+from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
 
 __all__ = ["DEFAULT_WORKERS", "LOCAL_CLUSTER", "backtest_table", "capacity"]
 
@@ -155,7 +155,7 @@ def capacity(
 
 
 def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
-    with PrometheusAPI(prometheus, timeout=30.0) as api:
+    with PrometheusAPI(prometheus, timeout=30.0, auth=client_auth()) as api:
         try:
             with Progress(
                 TextColumn("{task.description}"),

@@ -9,9 +9,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
+import httpx
 import typer
 from rich.console import Console
 
+from agentwatch.security import (
+    NO_SECRETS_WARNING,
+    Authenticator,
+    SecretsError,
+    endpoint_authenticator,
+    find_secrets,
+)
 from agentwatch.spec import Spec, SpecError, Tracing, duration_seconds, load_spec
 
 console = Console()
@@ -59,6 +67,30 @@ def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
 def prometheus_url(spec: Spec, given: str | None) -> str:
     """--prometheus, else the local stack's Prometheus."""
     return given or f"http://127.0.0.1:{spec.ports.prometheus}"
+
+
+def client_auth(home: Path | None = None) -> httpx.Auth | None:
+    """The service account of $AGENTWATCH_SECRETS or the home's secrets, for a Prometheus
+    that `agentwatch up` started with basic auth; None when there are no secrets."""
+    try:
+        secrets = find_secrets(resolve_home(home))
+    except SecretsError as exc:
+        fail(str(exc))
+    if secrets is None:
+        return None
+    return httpx.BasicAuth(secrets.service.username, secrets.service.password)
+
+
+def serving_authenticator(spec: Spec, home: Path | None = None) -> Authenticator | None:
+    """What a long-running command's endpoints check requests with; exit 2 when they would
+    listen beyond loopback without secrets; a warning when they serve open on loopback."""
+    try:
+        authenticator = endpoint_authenticator(spec, home)
+    except SecretsError as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
+    if authenticator is None and spec.security.auth:
+        err_console.print(f"[yellow]warning:[/] {NO_SECRETS_WARNING}", highlight=False)
+    return authenticator
 
 
 def check_window(window: str) -> None:

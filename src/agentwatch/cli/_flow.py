@@ -15,6 +15,7 @@ from ._common import (
     ConfigOption,
     PrometheusOption,
     check_window,
+    client_auth,
     console,
     fail,
     load_config,
@@ -37,7 +38,7 @@ def flow(
     check_window(window)
     url = prometheus_url(spec, prometheus)
     try:
-        with PrometheusAPI(url) as api:
+        with PrometheusAPI(url, auth=client_auth()) as api:
             graph = read_flow(api, window)
     except PrometheusError as exc:
         fail(str(exc))

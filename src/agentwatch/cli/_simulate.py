@@ -34,7 +34,15 @@ from agentwatch.simulate import (
 from agentwatch.spec import Spec, duration_seconds
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config, tracing_line
+from ._common import (
+    EXIT_BAD_INPUT,
+    ConfigOption,
+    console,
+    fail,
+    load_config,
+    serving_authenticator,
+    tracing_line,
+)
 
 
 def _duration(flag: str, text: str | None) -> float | None:
@@ -137,7 +145,7 @@ def simulate(
 def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
     simulation = LiveSimulation(spec, faults)
     try:
-        endpoints = simulation.start_servers()
+        endpoints = simulation.start_servers(serving_authenticator(spec))
     except PortInUseError as exc:
         fail(str(exc.strerror))
     stop = threading.Event()

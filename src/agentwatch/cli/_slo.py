@@ -25,6 +25,7 @@ from ._common import (
     EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
+    client_auth,
     console,
     err_console,
     fail,
@@ -204,7 +205,7 @@ def report(
     spec = load_config(config)
     url = prometheus_url(spec, prometheus)
     try:
-        with PrometheusAPI(url) as api:
+        with PrometheusAPI(url, auth=client_auth()) as api:
             statuses = [read_status(api, slo) for slo in spec.slos]
     except PrometheusError as exc:
         fail(escape(str(exc)), EXIT_RUNTIME)

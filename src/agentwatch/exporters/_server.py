@@ -15,6 +15,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.metrics_core import Metric
 
+from agentwatch.security import Authenticator, WsgiAuth
+
+from ._auth import AuthFailuresCollector
+
 __all__ = [
     "BackgroundServer",
     "Collector",
@@ -109,7 +113,12 @@ class BackgroundServer:
 
 
 class MetricsServer(BackgroundServer):
-    """Serves collectors over HTTP from a background thread."""
+    """Serves collectors over HTTP from a background thread.
+
+    With an ``authenticator``, every path but /healthz asks for the scrape token or an
+    account allowed to read metrics, and the refusals are served as
+    agentwatch_auth_failures_total{component=name}.
+    """
 
     def __init__(
         self,
@@ -118,8 +127,13 @@ class MetricsServer(BackgroundServer):
         port: int,
         name: str = "exporter",
         routes: Mapping[str, JsonRoute] | None = None,
+        authenticator: Authenticator | None = None,
     ) -> None:
-        super().__init__(self._app, host=host, port=port, name=name)
+        app: WsgiApp = self._app
+        if authenticator is not None:
+            app = WsgiAuth(app, authenticator)
+            collectors = (*collectors, AuthFailuresCollector(authenticator, name))
+        super().__init__(app, host=host, port=port, name=name)
         self._routes = dict(routes or {})
         self.registry = build_registry(*collectors)
         self._metrics_app = make_wsgi_app(self.registry)

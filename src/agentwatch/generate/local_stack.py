@@ -23,6 +23,7 @@ __all__ = [
     "TRANSPORT_JOB",
     "VOICE_JOB",
     "Hosts",
+    "ScrapeAuth",
     "connect_host",
     "host_port",
     "local_hosts",
@@ -58,12 +59,32 @@ def host_port(host: str, port: int) -> str:
     return f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"
 
 
-def _job(name: str, target: str, scrape: ScrapeJob | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ScrapeAuth:
+    """Files Prometheus reads its credentials from (never the credentials themselves)."""
+
+    username: str
+    # Basic auth for Prometheus' own API and Alertmanager's.
+    password_file: str
+    # The bearer token every agentwatch exporter asks for.
+    token_file: str
+
+    def basic_auth(self) -> dict[str, Any]:
+        return {"basic_auth": {"username": self.username, "password_file": self.password_file}}
+
+    def bearer(self) -> dict[str, Any]:
+        return {"authorization": {"type": "Bearer", "credentials_file": self.token_file}}
+
+
+def _job(
+    name: str, target: str, scrape: ScrapeJob | None = None, auth: dict[str, Any] | None = None
+) -> dict[str, Any]:
     job: dict[str, Any] = {"job_name": name}
     if scrape is not None:
         job["scrape_interval"] = scrape.interval
         if scrape.timeout is not None:
             job["scrape_timeout"] = scrape.timeout
+    job.update(auth or {})
     job["static_configs"] = [{"targets": [target]}]
     return job
 
@@ -88,41 +109,57 @@ def local_hosts(spec: Spec) -> Hosts:
 
 
 def prometheus_config(
-    spec: Spec, *, rule_files: Sequence[str], demo: bool, hosts: Hosts | None = None
+    spec: Spec,
+    *,
+    rule_files: Sequence[str],
+    demo: bool,
+    hosts: Hosts | None = None,
+    auth: ScrapeAuth | None = None,
 ) -> dict[str, Any]:
     """Prometheus scraping itself, the local Alertmanager, the analytics and framework
     exporters and, with
     ``demo``, the simulated system's three exporters; alerts go to the local Alertmanager.
 
     ``rule_files`` are globs as Prometheus reads them (absolute, or relative to the config file).
-    ``hosts`` defaults to the local stack's (the spec's listen address).
+    ``hosts`` defaults to the local stack's (the spec's listen address). ``auth`` adds
+    basic auth towards Prometheus and Alertmanager and the bearer token towards exporters.
     """
     hosts = hosts or local_hosts(spec)
     ports = spec.ports
+    basic = auth.basic_auth() if auth is not None else {}
+    bearer = auth.bearer() if auth is not None else {}
     jobs = [
-        _job(PROMETHEUS_JOB, host_port(hosts.prometheus, ports.prometheus)),
-        _job(ALERTMANAGER_JOB, host_port(hosts.alertmanager, ports.alertmanager)),
+        _job(PROMETHEUS_JOB, host_port(hosts.prometheus, ports.prometheus), auth=basic),
+        _job(ALERTMANAGER_JOB, host_port(hosts.alertmanager, ports.alertmanager), auth=basic),
         _job(
             ANALYTICS_JOB,
             host_port(hosts.analytics, ports.analytics_exporter),
             spec.scrape.analytics,
+            bearer,
         ),
         _job(
             FRAMEWORK_JOB,
             host_port(hosts.framework, ports.framework_exporter),
             spec.scrape.framework,
+            bearer,
         ),
     ]
     if demo:
         exporters = hosts.exporters
         jobs += [
-            _job(AGENTS_JOB, host_port(exporters, ports.agent_exporter), spec.scrape.agents),
+            _job(
+                AGENTS_JOB,
+                host_port(exporters, ports.agent_exporter),
+                spec.scrape.agents,
+                bearer,
+            ),
             _job(
                 TRANSPORT_JOB,
                 host_port(exporters, ports.transport_exporter),
                 spec.scrape.transport,
+                bearer,
             ),
-            _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice),
+            _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice, bearer),
         ]
     if hosts.collector_metrics is not None:
         jobs.append(_job(COLLECTOR_JOB, hosts.collector_metrics))
@@ -135,9 +172,10 @@ def prometheus_config(
         "alerting": {
             "alertmanagers": [
                 {
+                    **basic,
                     "static_configs": [
                         {"targets": [host_port(hosts.alertmanager, ports.alertmanager)]}
-                    ]
+                    ],
                 }
             ]
         },

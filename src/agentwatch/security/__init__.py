@@ -3,6 +3,7 @@ the stack, the exporters, the OTLP receiver, the SDK and the console (docs/secur
 
 from ._audit import AuditAction, AuditLog
 from ._auth import Authenticator, AuthFailure, Principal, WsgiAuth, basic_header
+from ._endpoint import NO_SECRETS_WARNING, endpoint_authenticator
 from ._pii import PSEUDONYM_PREFIX, Pseudonymizer, pseudonymizer_for
 from ._roles import ROLE_PERMISSIONS, Permission, Role
 from ._secrets import (
@@ -19,6 +20,7 @@ from ._secrets import (
 )
 
 __all__ = [
+    "NO_SECRETS_WARNING",
     "PSEUDONYM_PREFIX",
     "ROLE_PERMISSIONS",
     "SECRETS_ENV",
@@ -37,6 +39,7 @@ __all__ = [
     "SecretsFiles",
     "WsgiAuth",
     "basic_header",
+    "endpoint_authenticator",
     "ensure_secrets",
     "find_secrets",
     "load_secrets",

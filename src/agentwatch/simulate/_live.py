@@ -16,6 +16,7 @@ from agentwatch.exporters import (
     trace_summary,
 )
 from agentwatch.generate.local_stack import connect_host, host_port
+from agentwatch.security import Authenticator
 from agentwatch.spec import Spec
 
 from ._control import ControlServer
@@ -119,8 +120,9 @@ class LiveSimulation:
 
     # -- serving ---------------------------------------------------------------------------
 
-    def start_servers(self) -> list[Endpoint]:
-        """Start the exporters and the fault control endpoint; PortInUseError names the port."""
+    def start_servers(self, authenticator: Authenticator | None = None) -> list[Endpoint]:
+        """Start the exporters and the fault control endpoint; PortInUseError names the port.
+        With an ``authenticator`` the exporters ask for credentials."""
         spec, host = self.spec, self.spec.listen_address
         agent, transport, voice = self.publisher.collectors()
         # The trace sampler's ratio and decisions are served beside the transport's families.
@@ -133,7 +135,9 @@ class LiveSimulation:
                 ("transport exporter", transport_side, spec.ports.transport_exporter),
                 ("voice exporter", [voice], spec.ports.voice_exporter),
             ):
-                server = MetricsServer(*collectors, host=host, port=port, name=name)
+                server = MetricsServer(
+                    *collectors, host=host, port=port, name=name, authenticator=authenticator
+                )
                 self._servers.append(server.start())
             self._control = ControlServer(
                 self, port=spec.simulation.control_port, agent_ids=self.engine.topology.agent_ids

@@ -1,13 +1,12 @@
-"""The ``security:`` and ``privacy:`` sections: authentication, TLS, audit, and which label
+"""The ``security:`` and ``privacy:`` sections: authentication, audit, and which label
 values identify people (docs/security.md)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 __all__ = ["DEFAULT_HASHED_LABELS", "Privacy", "Security", "is_loopback"]
 
@@ -49,20 +48,11 @@ class Security(_Strict):
     # Prometheus and Alertmanager get a --web.config.file with bcrypt basic auth, and the
     # exporters, OTLP receiver and console ask for a bearer token or basic auth.
     auth: bool = True
-    # TLS for Prometheus and Alertmanager (their web config's tls_server_config); both or none.
-    tls_cert_file: Path | None = None
-    tls_key_file: Path | None = None
     # HOME/audit.log, JSON lines: logins, failed logins, silences, config changes, backups.
     audit_log: bool = True
     # Failed console logins from one client within failed_login_window that fire
     # RepeatedFailedLogins (the security alerts count them from the console's metrics).
     failed_login_threshold: int = 5
-
-    @model_validator(mode="after")
-    def _tls_pair(self) -> Security:
-        if (self.tls_cert_file is None) != (self.tls_key_file is None):
-            raise ValueError("tls_cert_file and tls_key_file go together: give both or neither")
-        return self
 
 
 class Privacy(_Strict):

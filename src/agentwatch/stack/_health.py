@@ -14,8 +14,11 @@ class Prober:
     every URL probed is on this machine, and an HTTP_PROXY without a NO_PROXY for 127.0.0.1
     would otherwise send the probe to the proxy."""
 
-    def __init__(self, timeout: float = 2.0) -> None:
-        self._client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+    def __init__(self, timeout: float = 2.0, auth: httpx.Auth | None = None) -> None:
+        # ``auth``: the stack's service account, which every component accepts.
+        self._client = httpx.Client(
+            timeout=timeout, trust_env=False, follow_redirects=False, auth=auth
+        )
 
     def problem(self, url: str) -> str | None:
         """None when ``url`` answers 200, else a short reason such as ``HTTP 503``."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentwatch.security import SecretsFiles
+
 __all__ = ["StackHome"]
 
 
@@ -25,6 +27,15 @@ class StackHome:
     @property
     def alertmanager_config(self) -> Path:
         return self.config_dir / "alertmanager.yml"
+
+    @property
+    def secrets(self) -> SecretsFiles:
+        """Generated passwords, tokens and keys (mode 0600), and Alertmanager's own keys."""
+        return SecretsFiles(self.root / "secrets")
+
+    @property
+    def audit_log(self) -> Path:
+        return self.root / "audit.log"
 
     @property
     def rules_dir(self) -> Path:

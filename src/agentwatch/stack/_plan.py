@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from agentwatch.generate.local_stack import connect_host, host_port
+from agentwatch.security import SECRETS_ENV, load_secrets
 from agentwatch.spec import Spec
 
 from ._binaries import Binaries
@@ -21,6 +25,7 @@ __all__ = [
     "build_plan",
     "framework_command",
     "simulate_command",
+    "stack_client_auth",
 ]
 
 PROMETHEUS = "prometheus"
@@ -66,6 +71,27 @@ class StackPlan:
     def ports(self) -> list[tuple[str, str, int]]:
         """(component, spec field, port) for every port the stack will bind."""
         return [port for component in self.components for port in component.ports]
+
+    def child_environment(self) -> dict[str, str] | None:
+        """The children's environment: with auth, where they find the home's secrets (the
+        exporters ask for credentials, the analytics service and console send them)."""
+        if not self.spec.security.auth:
+            return None
+        return {**os.environ, SECRETS_ENV: str(self.home.secrets.secrets_json)}
+
+    def client_auth(self) -> httpx.Auth | None:
+        """What the stack's own probes send (the service account), once secrets exist."""
+        return (
+            stack_client_auth(self.home.secrets.secrets_json) if self.spec.security.auth else None
+        )
+
+
+def stack_client_auth(secrets_json: Path) -> httpx.Auth | None:
+    """Basic auth with the service account of a home's secrets file; None when it has none."""
+    if not secrets_json.exists():
+        return None
+    service = load_secrets(secrets_json).service
+    return httpx.BasicAuth(service.username, service.password)
 
 
 def simulate_command(
@@ -117,6 +143,13 @@ def build_plan(
     listen = spec.listen_address
     host = connect_host(listen)
     ports = spec.ports
+    retention_size = (
+        (f"--storage.tsdb.retention.size={spec.storage.retention_size}",)
+        if spec.storage.retention_size is not None
+        else ()
+    )
+    # Both servers ask for basic auth (bcrypt hashes in HOME/secrets/web.yml).
+    web_config = (f"--web.config.file={home.secrets.web_config}",) if spec.security.auth else ()
     prometheus = Component(
         name=PROMETHEUS,
         argv=(
@@ -124,7 +157,9 @@ def build_plan(
             f"--config.file={home.prometheus_config}",
             f"--storage.tsdb.path={home.prometheus_data}",
             f"--storage.tsdb.retention.time={spec.storage.retention}",
+            *retention_size,
             f"--web.listen-address={host_port(listen, ports.prometheus)}",
+            *web_config,
             # Lifecycle: reload after rules are regenerated. Admin API: TSDB snapshots for
             # backups. Both are reachable only where Prometheus listens (loopback by default).
             "--web.enable-lifecycle",
@@ -148,6 +183,7 @@ def build_plan(
             f"--config.file={home.alertmanager_config}",
             f"--storage.path={home.alertmanager_data}",
             f"--web.listen-address={host_port(listen, ports.alertmanager)}",
+            *web_config,
             # Empty disables clustering: a single local instance needs no gossip port (9094),
             # and gossip would otherwise listen on all interfaces.
             "--cluster.listen-address=",

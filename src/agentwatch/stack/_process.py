@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,12 +73,18 @@ class Child:
     """One run of a component. A restart is a new Child."""
 
     def __init__(
-        self, name: str, argv: Sequence[str], log_path: Path, cwd: Path | None = None
+        self,
+        name: str,
+        argv: Sequence[str],
+        log_path: Path,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.argv = tuple(argv)
         self.log_path = log_path
         self.cwd = cwd
+        self.env = dict(env) if env is not None else None
         self.started_at = 0.0
         self.log_offset = 0
         self._create_time: float | None = None
@@ -97,6 +103,7 @@ class Child:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.cwd,
+                env=self.env,
                 # Its own process group: a Ctrl-C in the terminal reaches only the supervisor,
                 # which then stops the children in order instead of all of them at once.
                 process_group=0,

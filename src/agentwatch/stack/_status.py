@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ._health import Prober
 from ._layout import StackHome
+from ._plan import stack_client_auth
 from ._process import find_process
 from ._state import HomeLock, read_state
 
@@ -64,7 +65,7 @@ def stack_status(home: StackHome, *, timeout: float = 2.0) -> StackStatus:
         dead = "process not running"
         if holder is not None and state.phase == "running":
             dead += " (the supervisor restarts it)"
-        with Prober(timeout=timeout) as prober:
+        with Prober(timeout=timeout, auth=stack_client_auth(home.secrets.secrets_json)) as prober:
             for record in state.components:
                 alive = find_process(record.pid, record.create_time) is not None
                 for endpoint in record.endpoints:

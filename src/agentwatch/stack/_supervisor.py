@@ -119,7 +119,12 @@ class Supervisor:
     def _spawn(self, component: Component) -> Child:
         # Children inherit the working directory: every path they are given is absolute, and
         # `python -m agentwatch simulate` finds the package as this process did.
-        child = Child(component.name, component.argv, self.plan.home.log_file(component.name))
+        child = Child(
+            component.name,
+            component.argv,
+            self.plan.home.log_file(component.name),
+            env=self.plan.child_environment(),
+        )
         try:
             child.start()
         except OSError as exc:
@@ -149,7 +154,7 @@ class Supervisor:
         ]
         problems: dict[str, str] = {}
         deadline = time.monotonic() + self.ready_timeout
-        with Prober() as prober:
+        with Prober(auth=self.plan.client_auth()) as prober:
             while True:
                 self._check_stop()
                 for slot in self._slots:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import bcrypt
 import pytest
 import yaml
 
@@ -67,3 +69,30 @@ def test_a_rejected_config_names_the_file_and_the_tool_output(tmp_path: Path) ->
     assert f"{home.prometheus_config} is not a valid Prometheus configuration" in message
     assert "FAILED: bad scrape_timeout" in message
     assert caught.value.exit_code == 1
+
+
+def test_with_auth_prometheus_reads_credentials_from_files_only(tmp_path: Path) -> None:
+    home = StackHome(tmp_path / "home")
+    fake = Binaries(Path("p"), Path("pt"), Path("a"), Path("at"))
+    plan = build_plan(Spec(), home, fake, config_path=None, demo=True)
+    render_configs(plan)
+    files = home.secrets
+    secrets = json.loads(files.secrets_json.read_text())
+    text = home.prometheus_config.read_text()
+    assert secrets["service"]["password"] not in text
+    assert secrets["scrape_token"] not in text
+    jobs = {job["job_name"]: job for job in yaml.safe_load(text)["scrape_configs"]}
+    basic = {"username": "agentwatch", "password_file": str(files.service_password)}
+    bearer = {"type": "Bearer", "credentials_file": str(files.scrape_token)}
+    assert jobs["prometheus"]["basic_auth"] == basic
+    assert jobs["alertmanager"]["basic_auth"] == basic
+    for name in ("agents", "transport-layer", "voice", "analytics", "claude-framework"):
+        assert jobs[name]["authorization"] == bearer, name
+    alerting = yaml.safe_load(text)["alerting"]["alertmanagers"][0]
+    assert alerting["basic_auth"] == basic
+    # The web config holds a bcrypt hash of the service password, never the password.
+    users = yaml.safe_load(files.web_config.read_text())["basic_auth_users"]
+    hashed = users["agentwatch"].encode()
+    assert hashed.startswith(b"$2b$10$")
+    assert bcrypt.checkpw(secrets["service"]["password"].encode(), hashed)
+    assert secrets["service"]["password"] not in files.web_config.read_text()

@@ -55,6 +55,16 @@ def test_layout(tmp_path: Path) -> None:
         assert (tmp_path / sub).is_dir()
 
 
+def test_plan_without_auth_has_no_web_config_and_keeps_retention_size(tmp_path: Path) -> None:
+    spec = Spec.model_validate({"security": {"auth": False}, "storage": {"retention_size": "10GB"}})
+    plan = build_plan(spec, StackHome(tmp_path), BINARIES, config_path=None, demo=False)
+    prometheus, alertmanager, *_ = plan.components
+    assert "--storage.tsdb.retention.size=10GB" in prometheus.argv
+    assert not [a for a in (*prometheus.argv, *alertmanager.argv) if "web.config" in a]
+    assert plan.child_environment() is None
+    assert plan.client_auth() is None
+
+
 def test_plan_command_lines(tmp_path: Path) -> None:
     home = StackHome(tmp_path)
     config = tmp_path / "agentwatch.yaml"
@@ -66,6 +76,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         f"--storage.tsdb.path={tmp_path}/data/prometheus",
         "--storage.tsdb.retention.time=15d",
         "--web.listen-address=127.0.0.1:9090",
+        f"--web.config.file={tmp_path}/secrets/web.yml",
         "--web.enable-lifecycle",
         "--web.enable-admin-api",
         "--enable-feature=exemplar-storage",
@@ -75,6 +86,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         f"--config.file={tmp_path}/config/alertmanager.yml",
         f"--storage.path={tmp_path}/data/alertmanager",
         "--web.listen-address=127.0.0.1:9093",
+        f"--web.config.file={tmp_path}/secrets/web.yml",
         "--cluster.listen-address=",
     )
     assert simulate.argv == (
