@@ -226,6 +226,21 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
                 "Throttle or stop the sender; check the receivers' queues (QueueBackup).",
             ),
         ),
+        "RepeatedFailedLogins": _Runbook(
+            f"More than {num(t.failed_logins_max)} console logins failed within 5 minutes.",
+            (
+                f"sum by (outcome) (increase({c.CONSOLE_LOGINS_TOTAL.name}[5m]))",
+                f"sum by (component, reason) (rate({c.AGENTWATCH_AUTH_FAILURES_TOTAL.name}[5m]))",
+            ),
+            "The audit log, HOME/audit.log: each `login_failed` entry names the account "
+            "tried and the client address.",
+            (
+                "Read the audit log's login_failed entries: one client trying many accounts "
+                "is an attack; one account failing repeatedly is usually a stale password.",
+                "For an attack, block the client address and rotate the console passwords "
+                "(move HOME/secrets/secrets.json away and run `agentwatch up`).",
+            ),
+        ),
         "SecurityAgentDown": _Runbook(
             f"No agent of type `{k.SECURITY_AGENT_TYPE}` is alive, or none reports at all: "
             "nothing watches for security events.",

@@ -153,6 +153,8 @@ class Thresholds(_Strict):
     voice_auth_failure_ratio_max: float = Field(0.10, gt=0, lt=1)
     audio_capture_anomaly_rate_max: float = Field(0.1, ge=0)
     voice_false_positive_ratio_max: float = Field(0.05, gt=0, lt=1)
+    # Failed console logins in 5 minutes (RepeatedFailedLogins): a few typos stay below it.
+    failed_logins_max: float = Field(10, ge=0)
 
 
 def _check_otlp_endpoint(text: str) -> str:
@@ -281,6 +283,8 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "VoiceRecognitionFalsePositives": "10m",
         "TransportDown": "1m",
         "ExporterDown": "2m",
+        # Someone guessing passwords is worth knowing about at once.
+        "RepeatedFailedLogins": "0s",
     }
 )
 

@@ -50,9 +50,6 @@ class Security(_Strict):
     auth: bool = True
     # HOME/audit.log, JSON lines: logins, failed logins, silences, config changes, backups.
     audit_log: bool = True
-    # Failed console logins from one client within failed_login_window that fire
-    # RepeatedFailedLogins (the security alerts count them from the console's metrics).
-    failed_login_threshold: int = 5
 
 
 class Privacy(_Strict):

@@ -253,6 +253,17 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "%.0f",
         ),
         Alert(
+            "RepeatedFailedLogins",
+            "security",
+            "warning",
+            f"sum by (job) (increase({c.CONSOLE_LOGINS_TOTAL.name}{{outcome=\"failure\"}}[5m]))"
+            f" > {num(t.failed_logins_max)}",
+            "Console logins keep failing",
+            "{value} failed console logins in the last 5 minutes"
+            f" (limit {num(t.failed_logins_max)}): someone may be guessing passwords.",
+            "%.0f",
+        ),
+        Alert(
             "VoiceBiometricAuthFailures",
             "voice",
             "warning",

@@ -290,6 +290,22 @@ def _security_absent(spec: Spec) -> _Case:
     return _Case([_gauge(fam, 2, job=_AGENTS_JOB, agent_type="web")], {"agent_type": "security"}, 1)
 
 
+def _failed_logins(spec: Spec) -> tuple[_Case, _Case]:
+    t = spec.thresholds.failed_logins_max
+    fam = catalog.CONSOLE_LOGINS_TOTAL
+    job = {"job": "console"}
+    # 5-minute increases of 3t (an attack) and t/2 (typos), with steady successful logins.
+    fire = _Case(
+        [
+            _counter(fam, 3 * t / 300, outcome="failure", **job),
+            _counter(fam, 1, outcome="success", **job),
+        ],
+        job,
+        3 * t,
+    )
+    return fire, _Case([_counter(fam, t / 2 / 300, outcome="failure", **job)])
+
+
 def _share(fam: MetricFamily, label: str, bad: str, good: str, limit: float) -> tuple[_Case, _Case]:
     total_per_s = 10.0
 
@@ -362,6 +378,7 @@ _CASES: dict[str, _CaseBuilder] = {
     "AnomalousMessagePattern": _anomaly,
     "EmergencyMessageFlood": _emergency,
     "SecurityAgentDown": _security_down,
+    "RepeatedFailedLogins": _failed_logins,
     "VoiceBiometricAuthFailures": _voice_auth,
     "AudioCaptureAnomaly": _audio,
     "VoiceRecognitionFalsePositives": _false_positives,
