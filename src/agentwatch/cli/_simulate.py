@@ -37,6 +37,7 @@ from ._app import app
 from ._common import (
     EXIT_BAD_INPUT,
     ConfigOption,
+    client_auth,
     console,
     fail,
     load_config,
@@ -299,7 +300,7 @@ def fault_command(  # noqa: PLR0917  (typer: the kind is positional, the rest op
     port = spec.simulation.control_port
     if kind == "list":
         try:
-            answer = list_faults(port=port)
+            answer = list_faults(port=port, auth=client_auth())
         except ControlError as exc:
             fail(str(exc))
         table = Table("fault", "agents", "state", highlight=False)
@@ -329,7 +330,7 @@ def fault_command(  # noqa: PLR0917  (typer: the kind is positional, the rest op
     except FaultError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     try:
-        answer = send_fault(text, port=port)
+        answer = send_fault(text, port=port, auth=client_auth())
     except ControlError as exc:
         message = str(exc)
         fail(message, EXIT_BAD_INPUT if message.startswith("fault ") else 1)

@@ -15,7 +15,7 @@ from rich.tree import Tree
 from agentwatch.simulate import ControlError, get_trace, list_traces
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, console, fail, load_config
+from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
 
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -39,9 +39,9 @@ def traces(
             fail(f"trace id {trace_id!r}: expected 32 hexadecimal digits", EXIT_BAD_INPUT)
     try:
         if trace_id is not None:
-            spans = get_trace(trace_id, port=port)
+            spans = get_trace(trace_id, port=port, auth=client_auth())
         else:
-            found = list_traces(port=port, limit=limit)
+            found = list_traces(port=port, limit=limit, auth=client_auth())
     except ControlError as exc:
         fail(str(exc))
     if trace_id is not None:

@@ -5,7 +5,8 @@
 ``GET /traces?limit=N`` lists the newest traces the simulation kept in memory, and
 ``GET /traces/<trace id>`` gives one trace's spans (for `agentwatch traces`).
 It always binds 127.0.0.1, whatever the exporters' listen address: injecting faults is not
-something to offer the network.
+something to offer the network. With an authenticator (security.auth), every path but
+/healthz asks for the same credentials as the exporters.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from agentwatch.exporters import PortInUseError
+from agentwatch.security import Authenticator, AuthFailure, Permission
 
 from ._faults import Fault, FaultError, ScheduledFault, parse_fault
 
@@ -74,9 +76,17 @@ def describe(item: ScheduledFault, now: float, agent_ids: tuple[str, ...]) -> di
 
 
 class ControlServer:
-    def __init__(self, target: _Target, *, port: int, agent_ids: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        target: _Target,
+        *,
+        port: int,
+        agent_ids: tuple[str, ...],
+        authenticator: Authenticator | None = None,
+    ) -> None:
         self._target = target
         self._agent_ids = agent_ids
+        self._authenticator = authenticator
         try:
             self._server = ThreadingHTTPServer((CONTROL_HOST, port), self._handler())
         except OSError as exc:
@@ -122,7 +132,24 @@ class ControlServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _refused(self) -> bool:
+                """True when the request was answered 401/403 for want of credentials."""
+                if control._authenticator is None or self.path == "/healthz":
+                    return False
+                found = control._authenticator.authorize(
+                    self.headers.get("Authorization"), Permission.METRICS
+                )
+                if found is AuthFailure.FORBIDDEN:
+                    self._reply(HTTPStatus.FORBIDDEN, {"error": "this account may not do that"})
+                    return True
+                if isinstance(found, AuthFailure):
+                    self._reply(HTTPStatus.UNAUTHORIZED, {"error": "credentials required"})
+                    return True
+                return False
+
             def do_GET(self) -> None:
+                if self._refused():
+                    return
                 url = urlsplit(self.path)
                 if url.path == "/traces":
                     self._traces(parse_qs(url.query).get("limit", ["20"])[0])
@@ -160,6 +187,8 @@ class ControlServer:
                 self._reply(HTTPStatus.OK, {"traces": control._target.traces(int(limit_text))})
 
             def do_POST(self) -> None:
+                if self._refused():
+                    return
                 if self.path != "/faults":
                     self._reply(HTTPStatus.NOT_FOUND, {"error": "try POST /faults"})
                     return
@@ -200,10 +229,12 @@ def _unreachable(port: int, exc: Exception) -> ControlError:
     )
 
 
-def send_fault(text: str, *, port: int, timeout: float = 5.0) -> dict[str, Any]:
+def send_fault(
+    text: str, *, port: int, timeout: float = 5.0, auth: httpx.Auth | None = None
+) -> dict[str, Any]:
     """Ask the simulation listening on ``port`` to schedule the fault ``text``."""
     try:
-        response = httpx.post(_url(port), json={"fault": text}, timeout=timeout)
+        response = httpx.post(_url(port), json={"fault": text}, timeout=timeout, auth=auth)
     except httpx.HTTPError as exc:
         raise _unreachable(port, exc) from None
     body: dict[str, Any] = response.json()
@@ -212,36 +243,46 @@ def send_fault(text: str, *, port: int, timeout: float = 5.0) -> dict[str, Any]:
     return body
 
 
-def list_faults(*, port: int, timeout: float = 5.0) -> dict[str, Any]:
+def list_faults(
+    *, port: int, timeout: float = 5.0, auth: httpx.Auth | None = None
+) -> dict[str, Any]:
     try:
-        response = httpx.get(_url(port), timeout=timeout)
+        response = httpx.get(_url(port), timeout=timeout, auth=auth)
     except httpx.HTTPError as exc:
         raise _unreachable(port, exc) from None
     body: dict[str, Any] = response.json()
+    if response.status_code != HTTPStatus.OK:
+        raise ControlError(str(body.get("error", response.text)))
     return body
 
 
-def _get(port: int, path: str, timeout: float) -> tuple[int, dict[str, Any]]:
+def _get(
+    port: int, path: str, timeout: float, auth: httpx.Auth | None
+) -> tuple[int, dict[str, Any]]:
     try:
-        response = httpx.get(f"http://{CONTROL_HOST}:{port}{path}", timeout=timeout)
+        response = httpx.get(f"http://{CONTROL_HOST}:{port}{path}", timeout=timeout, auth=auth)
     except httpx.HTTPError as exc:
         raise _unreachable(port, exc) from None
     body: dict[str, Any] = response.json()
     return response.status_code, body
 
 
-def list_traces(*, port: int, limit: int = 20, timeout: float = 5.0) -> list[dict[str, Any]]:
+def list_traces(
+    *, port: int, limit: int = 20, timeout: float = 5.0, auth: httpx.Auth | None = None
+) -> list[dict[str, Any]]:
     """The newest traces the running simulation keeps, newest first."""
-    status, body = _get(port, f"/traces?limit={limit}", timeout)
+    status, body = _get(port, f"/traces?limit={limit}", timeout, auth)
     if status != HTTPStatus.OK:
         raise ControlError(str(body.get("error", body)))
     traces: list[dict[str, Any]] = body["traces"]
     return traces
 
 
-def get_trace(trace_id: str, *, port: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+def get_trace(
+    trace_id: str, *, port: int, timeout: float = 5.0, auth: httpx.Auth | None = None
+) -> list[dict[str, Any]]:
     """One kept trace's spans; ControlError when it is not kept (any more)."""
-    status, body = _get(port, f"/traces/{trace_id}", timeout)
+    status, body = _get(port, f"/traces/{trace_id}", timeout, auth)
     if status != HTTPStatus.OK:
         raise ControlError(str(body.get("error", body)))
     spans: list[dict[str, Any]] = body["spans"]

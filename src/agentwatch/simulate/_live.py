@@ -140,7 +140,10 @@ class LiveSimulation:
                 )
                 self._servers.append(server.start())
             self._control = ControlServer(
-                self, port=spec.simulation.control_port, agent_ids=self.engine.topology.agent_ids
+                self,
+                port=spec.simulation.control_port,
+                agent_ids=self.engine.topology.agent_ids,
+                authenticator=authenticator,
             ).start()
         except BaseException:
             self.stop_servers()
