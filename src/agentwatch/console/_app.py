@@ -1,0 +1,233 @@
+"""``create_app``: the console as one ASGI application, built from the spec, the home's
+secrets and the addresses of Prometheus, Alertmanager and (optionally) Grafana."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from importlib import resources
+from secrets import token_hex
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from prometheus_client.exposition import choose_encoder
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+
+from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.security import AuditLog, Authenticator, Permission, Secrets
+from agentwatch.spec import Spec
+
+from . import _actions, _login, _views
+from ._access import Access, ForbiddenError, NotAuthenticatedError, RefusedError
+from ._alertmanager import AlertmanagerAPI, AlertmanagerError
+from ._guard import Guard
+from ._metrics import ConsoleMetrics, Rejection
+from ._pages import templates
+from ._sessions import LoginThrottle, Sessions
+from ._state import Console, console_of
+
+__all__ = ["ConsoleError", "console_state", "create_app"]
+
+#: Failed logins from one client within LOGIN_WINDOW seconds after which its logins get 429
+#: until the oldest ages out. Twice RepeatedFailedLogins' default limit (10 in 5 minutes,
+#: thresholds.failed_logins_max), so the alert fires before a guesser is slowed down.
+LOGIN_LOCKOUT = 20
+LOGIN_WINDOW = 300.0
+#: Each page waits at most this long for a data source, retrying a failure once.
+SOURCE_TIMEOUT = 5.0
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+class ConsoleError(ValueError):
+    """The console cannot start with these settings; the message names the setting."""
+
+
+def _check_url(option: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConsoleError(f"{option}: expected an http:// or https:// URL, got {url!r}")
+    return url
+
+
+def _static_files() -> dict[str, tuple[bytes, str]]:
+    """The console's own static files, read once: requests name a file, never a path."""
+    found = {}
+    for entry in resources.files("agentwatch.console").joinpath("static").iterdir():
+        suffix = "." + entry.name.rpartition(".")[2]
+        if entry.is_file() and suffix in _STATIC_TYPES:
+            found[entry.name] = (entry.read_bytes(), _STATIC_TYPES[suffix])
+    return found
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/metrics"
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticatedError)
+    async def not_authenticated(request: Request, exc: NotAuthenticatedError) -> Response:
+        if exc.header_sent or _wants_json(request):
+            return JSONResponse(
+                {"error": f"unauthorized ({exc.failure.value}): log in, or send basic auth"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="agentwatch console", charset="UTF-8"'},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        role = exc.visitor.principal.role.value
+        message = f"The {role} role may not see or do this ({exc.permission.value})."
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=403)
+        return console_of(request).render(
+            request,
+            "error.html",
+            visitor=exc.visitor,
+            title="Forbidden",
+            status=403,
+            message=message,
+        )
+
+    @app.exception_handler(RefusedError)
+    async def refused(request: Request, exc: RefusedError) -> Response:
+        console_of(request).metrics.reject(exc.reason)
+        if _wants_json(request):
+            return JSONResponse({"error": exc.message, "reason": exc.reason.value}, exc.status)
+        return PlainTextResponse(f"{exc.status}: {exc.message}\n", status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        console_of(request).metrics.reject(Rejection.MALFORMED)
+        return JSONResponse({"error": "malformed request", "reason": "malformed"}, 422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return PlainTextResponse(f"{exc.status_code}: {exc.detail}\n", exc.status_code)
+
+
+def _plain_routes(app: FastAPI, static: dict[str, tuple[bytes, str]]) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Response:
+        return PlainTextResponse("ok\n")
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        console = console_of(request)
+        console.access.require(request, Permission.METRICS)
+        encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encoder(console.metrics.registry), media_type=content_type)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static_file(name: str) -> Response:
+        if name not in static:
+            return PlainTextResponse("404: not found\n", status_code=404)
+        body, media_type = static[name]
+        return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=3600"})
+
+
+def create_app(
+    spec: Spec,
+    *,
+    prometheus_url: str,
+    alertmanager_url: str,
+    secrets: Secrets | None,
+    grafana_url: str | None = None,
+    audit: AuditLog | None = None,
+    config_source: str = "the seed defaults (no --config)",
+    prometheus_transport: httpx.BaseTransport | None = None,
+    alertmanager_transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Guard:
+    """The console. With ``spec.security.auth`` the home's ``secrets`` are required: they
+    hold the console's accounts, the session key and the account for Prometheus and
+    Alertmanager. ``*_transport`` exist for tests (stand-in servers)."""
+    _check_url("--prometheus", prometheus_url)
+    _check_url("--alertmanager", alertmanager_url)
+    if grafana_url is not None:
+        _check_url("--grafana", grafana_url)
+    auth = spec.security.auth
+    if auth and secrets is None:
+        raise ConsoleError(
+            "security.auth is on but there are no secrets: run `agentwatch up` once to "
+            "generate HOME/secrets/secrets.json, or point $AGENTWATCH_SECRETS at it"
+        )
+    metrics = ConsoleMetrics()
+    basic = (
+        httpx.BasicAuth(secrets.service.username, secrets.service.password)
+        if secrets is not None
+        else None
+    )
+    try:
+        prometheus = PrometheusAPI(
+            prometheus_url,
+            timeout=SOURCE_TIMEOUT,
+            retries=1,
+            auth=basic,
+            transport=prometheus_transport,
+        )
+        alertmanager = AlertmanagerAPI(
+            alertmanager_url, auth=basic, timeout=SOURCE_TIMEOUT, transport=alertmanager_transport
+        )
+    except (PrometheusError, AlertmanagerError) as exc:
+        raise ConsoleError(str(exc)) from None
+    # Without secrets (auth off) nothing is signed that must outlive the process.
+    key = secrets.session_key if secrets is not None else token_hex(32)
+    access = Access(
+        enabled=auth,
+        authenticator=Authenticator(secrets) if auth and secrets is not None else None,
+        sessions=Sessions(key, clock=clock),
+        metrics=metrics,
+        accounts={a.username: a.role for a in secrets.accounts()} if secrets else {},
+    )
+    console = Console(
+        spec=spec,
+        prometheus=prometheus,
+        alertmanager=alertmanager,
+        grafana_url=grafana_url,
+        access=access,
+        throttle=LoginThrottle(LOGIN_LOCKOUT, LOGIN_WINDOW),
+        metrics=metrics,
+        audit=audit if spec.security.audit_log else None,
+        templates=templates(),
+        config_source=config_source,
+        clock=clock,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        prometheus.close()
+        alertmanager.close()
+
+    app = FastAPI(
+        title="agentwatch console",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.console = console
+    _handlers(app)
+    _plain_routes(app, _static_files())
+    app.include_router(_login.router)
+    app.include_router(_actions.router)
+    app.include_router(_views.router)
+    return Guard(app, metrics)
+
+
+def console_state(app: Any) -> Console:
+    """The Console behind an app ``create_app`` made (for tests and embedding)."""
+    inner = getattr(app, "app", None)
+    found = getattr(getattr(inner, "state", None), "console", None)
+    if not isinstance(found, Console):
+        raise TypeError("not an app made by agentwatch.console.create_app")
+    return found

@@ -1,0 +1,92 @@
+"""Every PromQL expression the console sends, built from the catalog and the generated
+recording rules' names, never spelled here: a renamed rule renames the console's query too.
+
+Each view shows the query behind a number (the ``data-query`` attribute and a tooltip), so a
+reader can paste it into Prometheus and get the same value.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from agentwatch import catalog
+from agentwatch.generate.rules import _recording as rec
+
+__all__ = [
+    "AGENTS_PER_TYPE",
+    "AVAILABILITY",
+    "BOTTLENECKS",
+    "BUDGET_REMAINING",
+    "CAPACITY_RUN",
+    "CURRENT_BURN",
+    "ERROR_RATIO",
+    "FORECASTS",
+    "HEALTHY_RATIO",
+    "HEALTH_BY_TYPE",
+    "OBJECTIVE",
+    "P99",
+    "PERIOD_BURN",
+    "RESOURCE_HISTORY",
+    "SCALING",
+    "THROUGHPUT",
+    "TRANSPORT_SENT_RATE",
+    "UTILIZATION",
+    "burn_rate",
+]
+
+_HEALTH = catalog.AGENT_HEALTH_SCORE.name
+
+# System overview, per agent type.
+HEALTH_BY_TYPE: Final = f"avg by (agent_type) ({_HEALTH})"
+AGENTS_PER_TYPE: Final = f"count by (agent_type) ({_HEALTH})"
+THROUGHPUT: Final = rec.AGENT_PROCESSED_RATE  # messages processed per second
+P99: Final = rec.AGENT_P99  # seconds
+ERROR_RATIO: Final = rec.AGENT_ERROR_RATIO
+# System overview, whole system.
+AVAILABILITY: Final = rec.AVAILABILITY
+HEALTHY_RATIO: Final = f"min({rec.HEALTHY_RATIO})"
+TRANSPORT_SENT_RATE: Final = f"sum({rec.TRANSPORT_MESSAGES_RATE}{{{rec.SENT}}})"
+
+# Capacity, from the analytics exporter.
+SCALING: Final = catalog.SCALING_RECOMMENDATION.name
+UTILIZATION: Final = catalog.CAPACITY_UTILIZATION_RATIO.name
+FORECASTS: Final = catalog.CAPACITY_FORECAST.name
+BOTTLENECKS: Final = catalog.PERFORMANCE_BOTTLENECKS.name
+# When the capacity part last succeeded: the forecasts' horizons count from then.
+CAPACITY_RUN: Final = f'{catalog.ANALYTICS_RUN_TIMESTAMP_SECONDS.name}{{part="capacity"}}'
+
+
+def _rate(name: str) -> str:
+    return f"rate({name}[5m])"
+
+
+# The history of each forecast resource, as the capacity planner reads it. The planner's own
+# RESOURCE_QUERIES live in agentwatch.analytics.capacity, whose import pulls in statsforecast
+# (4 s and 230 MB): too much for a web front end. tests/unit/console/test_queries.py holds
+# these equal to the planner's, so they cannot drift apart.
+RESOURCE_HISTORY: Final[dict[str, str]] = {
+    "cpu": f"sum({_rate(catalog.AGENT_CPU_SECONDS_TOTAL.name)})"
+    f" / sum({catalog.AGENT_WORKERS.name})",
+    "memory": f"sum({catalog.AGENT_MEMORY_BYTES.name})"
+    f" / sum({catalog.AGENT_MEMORY_LIMIT_BYTES.name})",
+    "queue_depth": f"max({catalog.AGENT_QUEUE_DEPTH.name})",
+    "throughput": f"sum({_rate(f'{catalog.AGENT_TRANSPORT_MESSAGES_TOTAL.name}{{{rec.SENT}}}')})",
+    "active_agents": f"sum({catalog.SYSTEM_ACTIVE_AGENTS.name})",
+}
+
+
+# SLOs: Sloth's recording names (agentwatch.generate.slo writes them; a unit test holds each
+# one to slo_recording_names).
+BUDGET_REMAINING: Final = "slo:period_error_budget_remaining:ratio"
+CURRENT_BURN: Final = "slo:current_burn_rate:ratio"  # over 5m
+PERIOD_BURN: Final = "slo:period_burn_rate:ratio"
+OBJECTIVE: Final = "slo:objective:ratio"
+
+
+def burn_rate(window: str) -> str:
+    """The burn rate over ``window``: the SLI error ratio over the error budget."""
+    return (
+        f"slo:sli_error:ratio_rate{window}\n"
+        "/ on (sloth_id, sloth_slo, sloth_service) group_left\n"
+        "slo:error_budget:ratio"
+    )
