@@ -6,6 +6,7 @@ from . import (
     _analytics_service,  # noqa: F401
     _anomaly,  # noqa: F401
     _capacity,  # noqa: F401
+    _console,  # noqa: F401
     _docs,  # noqa: F401  (each module registers its commands)
     _flow,  # noqa: F401
     _framework,  # noqa: F401

@@ -1,0 +1,98 @@
+"""agentwatch console serve: the web console on spec.listen_address:spec.ports.console."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agentwatch.console import ConsoleError, create_app, listen, serve
+from agentwatch.exporters import PortInUseError
+from agentwatch.generate.local_stack import host_port
+from agentwatch.security import SECRETS_ENV, AuditLog, SecretsError, SecretsFiles, find_secrets
+
+from ._app import app
+from ._common import (
+    EXIT_BAD_INPUT,
+    ConfigOption,
+    HomeOption,
+    PrometheusOption,
+    console,
+    fail,
+    load_config,
+    prometheus_url,
+    resolve_home,
+)
+
+__all__ = ["console_app"]
+
+console_app = typer.Typer(
+    name="console", help="The web console over Prometheus and Alertmanager.", no_args_is_help=True
+)
+app.add_typer(console_app)
+
+AlertmanagerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--alertmanager",
+        help="Alertmanager URL. Default: http://127.0.0.1:<ports.alertmanager of the spec>",
+        show_default=False,
+    ),
+]
+GrafanaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--grafana",
+        help="Grafana URL; each view then links to its dashboard there",
+        show_default=False,
+    ),
+]
+
+
+@console_app.command("serve")
+def serve_command(
+    config: ConfigOption = None,
+    home: HomeOption = None,
+    prometheus: PrometheusOption = None,
+    alertmanager: AlertmanagerOption = None,
+    grafana: GrafanaOption = None,
+) -> None:
+    """Serve the console until Ctrl-C or SIGTERM.
+
+    With security.auth (the default) it needs the home's secrets ($AGENTWATCH_SECRETS, else
+    HOME/secrets/secrets.json): the console accounts are there.
+    """
+    spec = load_config(config)
+    root = resolve_home(home)
+    try:
+        secrets = find_secrets(root)
+    except SecretsError as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
+    source = os.environ.get(SECRETS_ENV) or str(SecretsFiles(root / "secrets").secrets_json)
+    try:
+        asgi = create_app(
+            spec,
+            prometheus_url=prometheus_url(spec, prometheus),
+            alertmanager_url=alertmanager or f"http://127.0.0.1:{spec.ports.alertmanager}",
+            secrets=secrets,
+            grafana_url=grafana,
+            audit=AuditLog(root / "audit.log"),
+            config_source=str(config) if config else "the seed defaults (no --config)",
+        )
+    except ConsoleError as exc:
+        fail(str(exc) + ("" if secrets is not None else f" (looked for {source})"), EXIT_BAD_INPUT)
+    try:
+        sock = listen(spec.listen_address, spec.ports.console)
+    except PortInUseError as exc:
+        fail(str(exc))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    address = host_port(spec.listen_address, sock.getsockname()[1])
+    console.print(f"console on http://{address}/", highlight=False)
+    if spec.security.auth:
+        console.print(f"accounts and passwords: {Path(source)} (mode 0600)", highlight=False)
+    else:
+        console.print("security.auth is off: every visitor is read-only technical", highlight=False)
+    serve(asgi, sock)
