@@ -39,6 +39,7 @@ EXPORTER_ORIGINS = (
     Origin.FRAMEWORK_EXPORTER,
     Origin.OTLP_RECEIVER,
     Origin.AUTHENTICATION,
+    Origin.CONSOLE,
 )
 # The agent the memory-leak test leaks; no other test touches it.
 LEAKING_AGENT = "architect-1"
@@ -430,6 +431,7 @@ _PROTECTED = {
     "transport_exporter": "/metrics",
     "voice_exporter": "/metrics",
     "analytics_exporter": "/api/v1/agents/rank",
+    "console": "/metrics",
 }
 
 

@@ -51,6 +51,7 @@ PORT_NAMES = (
     "analytics_exporter",
     "framework_exporter",
     "otlp_http",
+    "console",
 )
 
 # Runs the stack in the foreground like `agentwatch up`, with the stand-in as the simulated
@@ -202,10 +203,10 @@ def test_up_status_down(stack: Stack) -> None:
     assert state is not None
     pids = [state.supervisor_pid, *(c.pid for c in state.components)]
     assert {c.name for c in state.components} == {
-        "prometheus", "alertmanager", "analytics", "framework"
+        "prometheus", "alertmanager", "analytics", "framework", "console"
     }  # fmt: skip
     # The framework component is scraped as the seed's claude-framework job.
-    stack_jobs = {"prometheus", "alertmanager", "analytics", "claude-framework"}
+    stack_jobs = {"prometheus", "alertmanager", "analytics", "claude-framework", "console"}
     wait_until(lambda: all_up(stack, stack_jobs), "every job up == 1")
     alertmanager = f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
     wait_until(
@@ -226,8 +227,8 @@ def test_up_status_down(stack: Stack) -> None:
 
     status = stack.cli("status")
     assert status.returncode == 0, output(status)
-    # Prometheus, Alertmanager, analytics, and the framework component's two endpoints.
-    assert output(status).count("healthy") == 5
+    # Prometheus, Alertmanager, analytics, the framework component's two endpoints, console.
+    assert output(status).count("healthy") == 6
 
     again = stack.cli("up", "--config", str(stack.config), "--detach", "--no-demo")
     assert again.returncode == 1
@@ -245,6 +246,7 @@ def test_up_status_down(stack: Stack) -> None:
     assert not port_in_use("127.0.0.1", stack.ports["analytics_exporter"])
     assert not port_in_use("127.0.0.1", stack.ports["framework_exporter"])
     assert not port_in_use("127.0.0.1", stack.ports["otlp_http"])
+    assert not port_in_use("127.0.0.1", stack.ports["console"])
 
     assert "Nothing is running" in output(stack.cli("down"))
     after = stack.cli("status")

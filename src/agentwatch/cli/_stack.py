@@ -63,6 +63,13 @@ def _show_running(home: StackHome, spec: Spec, *, detached: bool, demo: bool) ->
     console.print(_status_table(stack_status(home)))
     if demo:
         console.print(escape(tracing_line(spec.tracing)), highlight=False, soft_wrap=True)
+    if spec.security.auth:
+        console.print(
+            f"Console users and the service account: {escape(str(home.secrets.secrets_json))}"
+            " (mode 0600; docs/security.md)",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"Logs: {escape(str(home.logs_dir))}/", highlight=False, soft_wrap=True)
     how = "" if detached else "Ctrl-C, or "
     console.print(

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily
 
 from agentwatch import catalog
-from agentwatch.security import Authenticator, AuthFailure
+from agentwatch.instrument._families import counter
+from agentwatch.security import AuthFailure, Authenticator
 
 __all__ = ["AuthFailuresCollector"]
-
-_FAMILY = catalog.AGENTWATCH_AUTH_FAILURES_TOTAL
 
 
 class AuthFailuresCollector:
@@ -23,7 +22,7 @@ class AuthFailuresCollector:
 
     def collect(self) -> Iterator[CounterMetricFamily]:
         counts = self._authenticator.failures()
-        family = CounterMetricFamily(_FAMILY.family, _FAMILY.help, labels=_FAMILY.labels)
+        family = counter(catalog.AGENTWATCH_AUTH_FAILURES_TOTAL)
         for reason in AuthFailure:
             family.add_metric([self._component, reason.value], counts.get(reason, 0))
         yield family

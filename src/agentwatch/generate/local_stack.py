@@ -17,6 +17,7 @@ __all__ = [
     "ALERTMANAGER_JOB",
     "ANALYTICS_JOB",
     "COLLECTOR_JOB",
+    "CONSOLE_JOB",
     "EXPORTER_JOBS",
     "FRAMEWORK_JOB",
     "PROMETHEUS_JOB",
@@ -39,6 +40,8 @@ VOICE_JOB = "voice"
 ANALYTICS_JOB = "analytics"
 # Seed 000's job name for the framework metrics.
 FRAMEWORK_JOB = "claude-framework"
+# The console's own metrics: logins, refused requests (security monitoring).
+CONSOLE_JOB = "console"
 # The production collector's span metrics and service graph (not part of the local stack).
 COLLECTOR_JOB = "otel-collector"
 EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB, FRAMEWORK_JOB)
@@ -99,13 +102,22 @@ class Hosts:
     analytics: str
     # Where the framework/business exporter runs.
     framework: str
+    # Where the console runs; None where there is none (the compose stack has no console yet).
+    console: str | None = None
     # host:port of an OpenTelemetry Collector's metrics; None where there is none.
     collector_metrics: str | None = None
 
 
 def local_hosts(spec: Spec) -> Hosts:
     host = connect_host(spec.listen_address)
-    return Hosts(prometheus=host, alertmanager=host, exporters=host, analytics=host, framework=host)
+    return Hosts(
+        prometheus=host,
+        alertmanager=host,
+        exporters=host,
+        analytics=host,
+        framework=host,
+        console=host,
+    )
 
 
 def prometheus_config(
@@ -144,6 +156,8 @@ def prometheus_config(
             bearer,
         ),
     ]
+    if hosts.console is not None:
+        jobs.append(_job(CONSOLE_JOB, host_port(hosts.console, ports.console), auth=bearer))
     if demo:
         exporters = hosts.exporters
         jobs += [

@@ -23,6 +23,7 @@ __all__ = [
     "StackPlan",
     "analytics_command",
     "build_plan",
+    "console_command",
     "framework_command",
     "simulate_command",
     "stack_client_auth",
@@ -33,6 +34,7 @@ ALERTMANAGER = "alertmanager"
 SIMULATE = "simulate"
 ANALYTICS = "analytics"
 FRAMEWORK = "framework"
+CONSOLE = "console"
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,16 @@ def framework_command(config_path: Path | None, home: Path, *, example: bool) ->
     if config_path is not None:
         argv += ["--config", str(config_path)]
     return [*argv, "--example"] if example else argv
+
+
+def console_command(
+    config_path: Path | None, home: Path, prometheus_url: str, alertmanager_url: str
+) -> list[str]:
+    """``agentwatch console serve`` as a child process, reading the stack's servers."""
+    argv = [sys.executable, "-m", "agentwatch", "console", "serve", "--home", str(home)]
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    return [*argv, "--prometheus", prometheus_url, "--alertmanager", alertmanager_url]
 
 
 def _url(host: str, port: int, path: str) -> str:
@@ -234,9 +246,27 @@ def build_plan(
         endpoints=tuple(framework_endpoints),
         ports=tuple(framework_ports),
     )
+    console_port = ports.console
+    console = Component(
+        name=CONSOLE,
+        argv=tuple(
+            console_command(
+                config_path,
+                home.root,
+                _url(host, ports.prometheus, ""),
+                _url(host, ports.alertmanager, ""),
+            )
+        ),
+        endpoints=(
+            Endpoint(
+                "console", _url(host, console_port, "/"), _url(host, console_port, "/healthz")
+            ),
+        ),
+        ports=(("the console", "ports.console", console_port),),
+    )
     # The framework component starts before the simulated system, whose simulated developers
     # send their telemetry to its receiver.
-    components = [prometheus, alertmanager, analytics, framework]
+    components = [prometheus, alertmanager, analytics, framework, console]
     if demo:
         exporters = (
             ("agent exporter", "ports.agent_exporter", ports.agent_exporter),

@@ -69,7 +69,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
     home = StackHome(tmp_path)
     config = tmp_path / "agentwatch.yaml"
     plan = build_plan(Spec(), home, BINARIES, config_path=config, demo=True)
-    prometheus, alertmanager, analytics, framework, simulate = plan.components
+    prometheus, alertmanager, analytics, framework, console, simulate = plan.components
     assert prometheus.argv == (
         "/usr/bin/prometheus",
         f"--config.file={tmp_path}/config/prometheus.yml",
@@ -119,6 +119,13 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "http://127.0.0.1:4318/healthz",
     ]
     assert [e.health_url for e in prometheus.endpoints] == ["http://127.0.0.1:9090/-/ready"]
+    # The console reads the stack's Prometheus and Alertmanager.
+    assert console.argv == (
+        sys.executable, "-m", "agentwatch", "console", "serve", "--home", str(tmp_path),
+        "--config", str(config), "--prometheus", "http://127.0.0.1:9090",
+        "--alertmanager", "http://127.0.0.1:9093",
+    )  # fmt: skip
+    assert [e.health_url for e in console.endpoints] == ["http://127.0.0.1:8080/healthz"]
     assert [e.health_url for e in simulate.endpoints] == [
         "http://127.0.0.1:8000/healthz",
         "http://127.0.0.1:8001/healthz",
@@ -130,6 +137,7 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         ("ports.analytics_exporter", 8003),
         ("ports.framework_exporter", 8002),
         ("ports.otlp_http", 4318),
+        ("ports.console", 8080),
         ("ports.agent_exporter", 8000),
         ("ports.transport_exporter", 8001),
         ("ports.voice_exporter", 8010),
@@ -146,7 +154,7 @@ def test_plan_follows_spec_ports_listen_address_and_retention(tmp_path: Path) ->
         }
     )
     plan = build_plan(spec, StackHome(tmp_path), BINARIES, config_path=None, demo=False)
-    prometheus, alertmanager, analytics, framework = plan.components
+    prometheus, alertmanager, analytics, framework, _console = plan.components
     assert "--example" not in framework.argv  # no demo: only a framework the spec names
     assert "--web.listen-address=0.0.0.0:19090" in prometheus.argv
     assert "--storage.tsdb.retention.time=30d" in prometheus.argv

@@ -36,6 +36,7 @@ def test_prometheus_config_with_the_demo() -> None:
                 "scrape_interval": "10s",
                 "static_configs": [{"targets": ["127.0.0.1:8002"]}],
             },
+            {"job_name": "console", "static_configs": [{"targets": ["127.0.0.1:8080"]}]},
             {
                 "job_name": "agents",
                 "scrape_interval": "15s",
@@ -71,6 +72,7 @@ def test_prometheus_config_without_the_demo_scrapes_only_the_stack() -> None:
             "scrape_interval": "10s",
             "static_configs": [{"targets": ["127.0.0.1:8002"]}],
         },
+        {"job_name": "console", "static_configs": [{"targets": ["127.0.0.1:8080"]}]},
     ]
 
 
@@ -96,7 +98,7 @@ def test_prometheus_config_follows_the_spec() -> None:
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "127.0.0.1:19093"
     ]
-    assert config["scrape_configs"][4] == {
+    assert config["scrape_configs"][5] == {
         "job_name": "agents",
         "scrape_interval": "5s",
         "scrape_timeout": "4s",
