@@ -180,7 +180,7 @@ def time_chart(
                 f'<path class="line {escape(line.css)}" d="{_path(points)}">'
                 f"<title>{escape(line.label)}</title></path>"
             )
-            if line.dots:
+            if line.dots or len(points) == 1:  # a lone point has no line to show it
                 parts += [
                     f'<circle class="dot {escape(line.css)}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
                     for x, y in points

@@ -44,6 +44,13 @@ def test_a_gap_in_the_data_is_a_gap_in_the_line() -> None:
     assert chart.count('class="line history"') == 2
 
 
+def test_a_lone_point_is_drawn_as_a_dot() -> None:
+    chart = svg.time_chart(
+        "t", [svg.Line([0.0, 60.0], [1.0, math.nan], "history", "h")], start=0, end=60
+    )
+    assert chart.count('class="dot history"') == 1
+
+
 def test_a_chart_without_any_value_says_no_data() -> None:
     chart = svg.time_chart("t", [svg.Line([0.0], [math.nan], "history", "h")], start=0, end=1)
     assert "no data" in chart
