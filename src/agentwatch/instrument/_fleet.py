@@ -13,19 +13,33 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
 from agentwatch.catalog import WORKFLOW_BUCKETS
+from agentwatch.security import Pseudonymizer
 
 from ._agent import AgentMonitor, AgentSnapshot, AgentStatus
 from ._families import counter, gauge, histogram
 from ._histogram import Bucket, Histogram
+from ._privacy import default_pseudonymizer, hash_labels
 
 __all__ = ["AgentFleet"]
 
 
 class AgentFleet:
-    """The agents of a system. ``collector()`` serves them on the agent exporter."""
+    """The agents of a system. ``collector()`` serves them on the agent exporter.
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    ``pseudonymizer`` hashes the values of its label names (``privacy.hashed_labels``) on
+    every family served, for all the fleet's agents: add ``source_agent`` to the list when
+    people, not agents, send the messages you record. Default: the spec's default names under
+    a key drawn once per process (docs/privacy.md).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        pseudonymizer: Pseudonymizer | None = None,
+    ) -> None:
         self._clock = clock
+        self.pseudonymizer = pseudonymizer or default_pseudonymizer()
         self._lock = threading.Lock()
         self._agents: dict[str, AgentMonitor] = {}
         self._workflows: dict[str, Histogram] = {}
@@ -116,6 +130,9 @@ class FleetCollector:
         self._fleet = fleet
 
     def collect(self) -> Iterator[Metric]:
+        return hash_labels(self._families(), self._fleet.pseudonymizer)
+
+    def _families(self) -> Iterator[Metric]:
         agents, workflows, outcomes, unauthorized = self._fleet._system_snapshot()
         yield from _agent_families(agents)
 

@@ -13,6 +13,14 @@ trace, is counted as ``agent_transport_errors_total{error_type="bad_trace_contex
 never raises. The checks are stricter than the W3C propagators', so OpenTelemetry never logs
 what a hostile header holds.
 
+Personal values: every attribute whose key the tracer's ``Pseudonymizer`` lists
+(``privacy.hashed_labels``: ``user.id``, ``user.email``, ``enduser.id``, ``session.id``, ...) is
+replaced by its keyed hash before it is set on a span: the ``attributes=`` an agent passes
+to ``send``/``receive``/``tool`` (and their ``start_*`` forms), what it sets on the span those
+blocks yield, events and links on it, and the tracer's own attributes. A span fetched some
+other way (``trace.get_current_span()``) is OpenTelemetry's own and is not covered; free
+text such as an exception's message is not scanned (docs/privacy.md).
+
 With ``AdaptiveSampler``, an operation that head sampling dropped but that failed or took
 ``slow_seconds`` or longer is recorded after it ends (its real start time, the same trace and
 parent) and exported: errors and slow operations are always kept. What ran under it while it
@@ -33,10 +41,14 @@ from opentelemetry import baggage, context, trace
 from opentelemetry.baggage.propagation import W3CBaggagePropagator
 from opentelemetry.context import Context
 from opentelemetry.propagators.composite import CompositePropagator
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode, TracerProvider
+from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TracerProvider
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util import types
 from opentelemetry.util.types import AttributeValue
 
+from agentwatch.security import Pseudonymizer
+
+from ._privacy import default_pseudonymizer
 from ._sampling import KEEP_ATTRIBUTE
 from ._transport import TransportMonitor
 
@@ -77,6 +89,9 @@ _BAGGAGE_MEMBER_RE = re.compile(
     rf"^{_OWS}{_TOKEN}{_OWS}={_OWS}{_BAGGAGE_VALUE}{_OWS}({_BAGGAGE_PROPERTY})*$"
 )
 _CONVERSATION_RE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+# An agent's own span attributes (user.id, say), added to the tracer's.
+Attributes = Mapping[str, AttributeValue]
 
 _PROPAGATOR = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
 
@@ -145,7 +160,9 @@ def new_conversation_id() -> str:
 
 class AgentTracer:
     """The spans of one agent. ``transport`` counts bad trace contexts; ``slow_seconds`` makes
-    dropped operations at least that long kept (see the module docs)."""
+    dropped operations at least that long kept; ``pseudonymizer`` hashes personal attribute
+    values (default: the spec's default keys under a key drawn once per process; see the
+    module docs)."""
 
     def __init__(
         self,
@@ -155,9 +172,11 @@ class AgentTracer:
         tracer_provider: TracerProvider | None = None,
         transport: TransportMonitor | None = None,
         slow_seconds: float | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
     ) -> None:
         self.agent_name = agent_name
         self.agent_id = agent_id
+        self.pseudonymizer = pseudonymizer or default_pseudonymizer()
         self._tracer = trace.get_tracer("agentwatch", tracer_provider=tracer_provider)
         self._transport = transport
         self._slow_ns = None if slow_seconds is None else int(slow_seconds * 1e9)
@@ -175,23 +194,24 @@ class AgentTracer:
         conversation_id: str | None = None,
         context: Context | None = None,
         start_time: int | None = None,
+        attributes: Attributes | None = None,
     ) -> Hop:
         """Open the CLIENT span of a message to ``target_agent`` and write its trace context
         into ``headers``. The parent is ``context`` (default: the current one); with no
         parent this starts a trace, and a conversation unless ``conversation_id`` is given.
+        ``attributes`` are the agent's own (``user.id``, say; hashed when listed), added to
+        the span's; they cannot replace the attributes the tracer sets.
 
         ``headers=None`` writes nothing yet (``inject`` does it later): a caller that sends only
         sampled messages saves the cost of writing headers it would throw away."""
         parent = context if context is not None else _current()
         conversation = conversation_id or _conversation_of(parent) or new_conversation_id()
-        attributes = _send_attributes(
-            target_agent, target_agent_id, message_type, priority, conversation
-        )
+        own = _send_attributes(target_agent, target_agent_id, message_type, priority, conversation)
         hop = self._start(
             f"{INVOKE_AGENT} {target_agent}",
             kind=SpanKind.CLIENT,
             parent=parent,
-            attributes=attributes,
+            attributes={**(attributes or {}), **own},
             conversation=conversation,
             start_time=start_time,
         )
@@ -211,9 +231,11 @@ class AgentTracer:
         message_type: str = "task",
         priority: str = "normal",
         start_time: int | None = None,
+        attributes: Attributes | None = None,
     ) -> Hop:
         """Open this agent's SERVER span for a message, continuing the trace in ``headers``;
-        a bad trace context is counted and starts a new trace instead."""
+        a bad trace context is counted and starts a new trace instead. ``attributes`` as in
+        ``start_send``."""
         problem = check_trace_headers(headers)
         if problem is None:
             parent = _PROPAGATOR.extract(headers, context=Context())
@@ -224,33 +246,38 @@ class AgentTracer:
             parent, conversation = Context(), None
             if self._transport is not None:
                 self._transport.record_error(BAD_TRACE_CONTEXT, severity="warning")
-        attributes: dict[str, AttributeValue] = {
+        own: dict[str, AttributeValue] = {
             OPERATION: INVOKE_AGENT,
             AGENT_NAME: self.agent_name,
             MESSAGE_TYPE: message_type,
             MESSAGE_PRIORITY: priority,
         }
         if self.agent_id is not None:
-            attributes[AGENT_ID] = self.agent_id
+            own[AGENT_ID] = self.agent_id
         if problem is not None:
-            attributes[CONTEXT_ERROR] = problem
+            own[CONTEXT_ERROR] = problem
         conversation = conversation or new_conversation_id()
-        attributes[CONVERSATION_ID] = conversation
+        own[CONVERSATION_ID] = conversation
         return self._start(
             f"{INVOKE_AGENT} {self.agent_name}",
             kind=SpanKind.SERVER,
             parent=parent,
-            attributes=attributes,
+            attributes={**(attributes or {}), **own},
             conversation=conversation,
             start_time=start_time,
         )
 
     def start_tool(
-        self, tool_name: str, *, context: Context | None = None, start_time: int | None = None
+        self,
+        tool_name: str,
+        *,
+        context: Context | None = None,
+        start_time: int | None = None,
+        attributes: Attributes | None = None,
     ) -> Hop:
         parent = context if context is not None else _current()
         conversation = _conversation_of(parent) or new_conversation_id()
-        attributes: dict[str, AttributeValue] = {
+        own: dict[str, AttributeValue] = {
             OPERATION: EXECUTE_TOOL,
             TOOL_NAME: tool_name,
             AGENT_NAME: self.agent_name,
@@ -260,7 +287,7 @@ class AgentTracer:
             f"{EXECUTE_TOOL} {tool_name}",
             kind=SpanKind.INTERNAL,
             parent=parent,
-            attributes=attributes,
+            attributes={**(attributes or {}), **own},
             conversation=conversation,
             start_time=start_time,
         )
@@ -307,20 +334,19 @@ class AgentTracer:
         priority: str = "normal",
         conversation_id: str | None = None,
         error: BaseException | str | None = None,
+        attributes: Attributes | None = None,
     ) -> Span:
         """A message this agent sent, in a trace head sampling dropped at its start, recorded
         as a trace of its own now that it turned out to fail or run slow (``reason``)."""
         conversation = conversation_id or new_conversation_id()
-        attributes = _send_attributes(
-            target_agent, target_agent_id, message_type, priority, conversation
-        )
+        own = _send_attributes(target_agent, target_agent_id, message_type, priority, conversation)
         hop = Hop(
             trace.INVALID_SPAN,
             Context(),
             Context(),
             f"{INVOKE_AGENT} {target_agent}",
             SpanKind.CLIENT,
-            attributes,
+            self._hashed({**(attributes or {}), **own}),
             start_time,
         )
         return self.record_kept(hop, reason, end_time, error)
@@ -337,8 +363,10 @@ class AgentTracer:
         message_type: str = "task",
         priority: str = "normal",
         conversation_id: str | None = None,
+        attributes: Attributes | None = None,
     ) -> Iterator[Span]:
-        """``with tracer.send(message.headers, target_agent="coder"): transport.put(message)``"""
+        """``with tracer.send(message.headers, target_agent="coder"): transport.put(message)``;
+        the span it yields hashes personal attributes set on it."""
         hop = self.start_send(
             headers,
             target_agent=target_agent,
@@ -346,30 +374,38 @@ class AgentTracer:
             message_type=message_type,
             priority=priority,
             conversation_id=conversation_id,
+            attributes=attributes,
         )
         with self._running(hop) as span:
             yield span
 
     @contextmanager
     def receive(
-        self, headers: Mapping[str, object], *, message_type: str = "task", priority: str = "normal"
+        self,
+        headers: Mapping[str, object],
+        *,
+        message_type: str = "task",
+        priority: str = "normal",
+        attributes: Attributes | None = None,
     ) -> Iterator[Span]:
-        """``with tracer.receive(message.headers): handle(message)``; sends inside it continue
-        the trace."""
-        hop = self.start_receive(headers, message_type=message_type, priority=priority)
+        """``with tracer.receive(message.headers, attributes={"user.id": uid}): handle(message)``;
+        sends inside it continue the trace."""
+        hop = self.start_receive(
+            headers, message_type=message_type, priority=priority, attributes=attributes
+        )
         with self._running(hop) as span:
             yield span
 
     @contextmanager
-    def tool(self, tool_name: str) -> Iterator[Span]:
-        with self._running(self.start_tool(tool_name)) as span:
+    def tool(self, tool_name: str, *, attributes: Attributes | None = None) -> Iterator[Span]:
+        with self._running(self.start_tool(tool_name, attributes=attributes)) as span:
             yield span
 
     @contextmanager
     def _running(self, hop: Hop) -> Iterator[Span]:
         token = context.attach(hop.context)
         try:
-            yield hop.span
+            yield _HashingSpan(hop.span, self.pseudonymizer)
         except BaseException as exc:
             context.detach(token)
             self.end(hop, error=exc)
@@ -390,6 +426,7 @@ class AgentTracer:
         start_time: int | None,
     ) -> Hop:
         started = time.time_ns() if start_time is None else start_time
+        attributes = self._hashed(attributes)
         span = self._tracer.start_span(
             name,
             context=parent,
@@ -404,6 +441,75 @@ class AgentTracer:
             CONVERSATION_ID, conversation, trace.set_span_in_context(span, parent)
         )
         return Hop(span, here, parent, name, kind, attributes, started)
+
+    def _hashed(self, attributes: Mapping[str, AttributeValue]) -> dict[str, AttributeValue]:
+        return _hashed(self.pseudonymizer, attributes)
+
+
+def _hashed(
+    pseudonymizer: Pseudonymizer, attributes: Mapping[str, types.AnyValue] | None
+) -> dict[str, AttributeValue]:
+    """``attributes`` with personal values hashed; one under a hashed key that cannot be
+    hashed (bytes, a map) is left out rather than exported."""
+    hashed: dict[str, AttributeValue] = {}
+    for key, value in (attributes or {}).items():
+        try:
+            hashed[key] = pseudonymizer.attribute(key, value)
+        except TypeError:
+            continue
+    return hashed
+
+
+class _HashingSpan(Span):
+    """The span a ``with`` block of the tracer yields: attributes set on it, on its events
+    and on its links are hashed as the tracer's own are; everything else is the span's."""
+
+    def __init__(self, span: Span, pseudonymizer: Pseudonymizer) -> None:
+        self._span = span
+        self._pseudonymizer = pseudonymizer
+
+    def end(self, end_time: int | None = None) -> None:
+        self._span.end(end_time)
+
+    def get_span_context(self) -> SpanContext:
+        return self._span.get_span_context()
+
+    def set_attributes(self, attributes: Mapping[str, types.AnyValue]) -> None:
+        self._span.set_attributes(_hashed(self._pseudonymizer, attributes))
+
+    def set_attribute(self, key: str, value: types.AnyValue) -> None:
+        self.set_attributes({key: value})
+
+    def add_event(
+        self,
+        name: str,
+        attributes: types.Attributes = None,
+        timestamp: int | None = None,
+    ) -> None:
+        self._span.add_event(name, _hashed(self._pseudonymizer, attributes), timestamp)
+
+    def add_link(self, context: SpanContext, attributes: types.Attributes = None) -> None:
+        self._span.add_link(context, _hashed(self._pseudonymizer, attributes))
+
+    def update_name(self, name: str) -> None:
+        self._span.update_name(name)
+
+    def is_recording(self) -> bool:
+        return self._span.is_recording()
+
+    def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
+        self._span.set_status(status, description)
+
+    def record_exception(
+        self,
+        exception: BaseException,
+        attributes: types.Attributes = None,
+        timestamp: int | None = None,
+        escaped: bool = False,
+    ) -> None:
+        self._span.record_exception(
+            exception, _hashed(self._pseudonymizer, attributes), timestamp, escaped
+        )
 
 
 def _send_attributes(

@@ -18,9 +18,11 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
+from agentwatch.security import Pseudonymizer
 
 from ._families import counter, gauge, histogram
 from ._histogram import Bucket, Histogram, TraceExemplar
+from ._privacy import default_pseudonymizer, hash_labels
 
 __all__ = ["TransportMonitor"]
 
@@ -29,6 +31,9 @@ Latencies = Sequence[float] | np.ndarray
 
 
 class TransportMonitor:
+    """``pseudonymizer`` hashes the values of its label names on every family served (see
+    ``AgentFleet``); default: the spec's default names under a per-process key."""
+
     def __init__(
         self,
         *,
@@ -36,10 +41,12 @@ class TransportMonitor:
         window_seconds: int = 10,
         latency_budget_per_second: int = 5000,
         throughput_direction: str = "out",
+        pseudonymizer: Pseudonymizer | None = None,
     ) -> None:
         if window_seconds < 1:
             raise ValueError("window_seconds must be at least 1")
         self._clock = clock
+        self.pseudonymizer = pseudonymizer or default_pseudonymizer()
         self._lock = threading.Lock()
         self._window = window_seconds
         self._budget = latency_budget_per_second
@@ -190,6 +197,9 @@ class TransportCollector:
         self._monitor = monitor
 
     def collect(self) -> Iterator[Metric]:
+        return hash_labels(self._families(), self._monitor.pseudonymizer)
+
+    def _families(self) -> Iterator[Metric]:
         monitor = self._monitor
         throughput_now = monitor.throughput()
         totals, latency, errors, flows = monitor._snapshot()

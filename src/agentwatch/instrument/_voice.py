@@ -12,9 +12,11 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
+from agentwatch.security import Pseudonymizer
 
 from ._families import counter, histogram
 from ._histogram import Histogram
+from ._privacy import default_pseudonymizer, hash_labels
 
 __all__ = ["RECOGNITION_OUTCOMES", "VoiceMonitor"]
 
@@ -24,7 +26,11 @@ RECOGNITION_OUTCOMES = ("correct", "rejected", "false_positive")
 
 
 class VoiceMonitor:
-    def __init__(self) -> None:
+    """``pseudonymizer`` hashes the values of its label names on every family served (see
+    ``AgentFleet``); default: the spec's default names under a per-process key."""
+
+    def __init__(self, *, pseudonymizer: Pseudonymizer | None = None) -> None:
+        self.pseudonymizer = pseudonymizer or default_pseudonymizer()
         self._lock = threading.Lock()
         self._auth: Counter[str] = Counter()
         self._anomalies: Counter[str] = Counter()
@@ -70,6 +76,9 @@ class VoiceCollector:
         self._monitor = monitor
 
     def collect(self) -> Iterator[Metric]:
+        return hash_labels(self._families(), self._monitor.pseudonymizer)
+
+    def _families(self) -> Iterator[Metric]:
         m = self._monitor
         with m._lock:
             auth = sorted(m._auth.items())

@@ -7,13 +7,13 @@ import random
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.trace import SpanKind, StatusCode
 
 from agentwatch.instrument import KEEP_ATTRIBUTE, AdaptiveSampler, AgentTracer
 from tests.unit.instrument.clock import FakeClock
+from tests.unit.instrument.spans import recording_provider
 
 SPANS_PER_TRACE = 9
 
@@ -32,10 +32,7 @@ class _SeededIds(IdGenerator):
 
 
 def _provider(sampler: AdaptiveSampler) -> tuple[TracerProvider, InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=sampler, shutdown_on_exit=False, id_generator=_SeededIds())
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return provider, exporter
+    return recording_provider(sampler, id_generator=_SeededIds())
 
 
 def _run(

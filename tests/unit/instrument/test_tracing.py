@@ -12,9 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
@@ -30,20 +28,26 @@ from agentwatch.instrument import (
     check_trace_headers,
 )
 
+from .spans import recording_provider
+
 GOOD_PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
 @pytest.fixture
-def exporter() -> InMemorySpanExporter:
-    return InMemorySpanExporter()
+def recording() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
+    recorded = recording_provider()
+    yield recorded
+    recorded[0].shutdown()
 
 
 @pytest.fixture
-def provider(exporter: InMemorySpanExporter) -> Iterator[TracerProvider]:
-    provider = TracerProvider(sampler=ALWAYS_ON, shutdown_on_exit=False)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    yield provider
-    provider.shutdown()
+def exporter(recording: tuple[TracerProvider, InMemorySpanExporter]) -> InMemorySpanExporter:
+    return recording[1]
+
+
+@pytest.fixture
+def provider(recording: tuple[TracerProvider, InMemorySpanExporter]) -> TracerProvider:
+    return recording[0]
 
 
 def _attrs(span: ReadableSpan) -> dict[str, object]:

@@ -8,8 +8,10 @@ import hmac
 
 import pytest
 
+from agentwatch.instrument._privacy import default_pseudonymizer
 from agentwatch.security import PSEUDONYM_PREFIX, Pseudonymizer, pseudonymizer_for
 from agentwatch.security._pii import is_pseudonym
+from agentwatch.spec import DEFAULT_HASHED_LABELS
 
 KEY = "k" * 32
 EMAIL = "ada@example.com"
@@ -98,3 +100,9 @@ def test_without_a_key_each_pseudonymizer_draws_its_own() -> None:
         EMAIL
     )
 
+
+def test_the_process_default_is_one_pseudonymizer_over_the_default_names() -> None:
+    default = default_pseudonymizer()
+    assert default is default_pseudonymizer()
+    assert default.names == frozenset(DEFAULT_HASHED_LABELS)
+    assert is_pseudonym(default.value("user.email", EMAIL))
