@@ -54,15 +54,20 @@ GEN_AI_OPERATION_DURATION_BUCKETS: tuple[float, ...] = (
 # (Claude Code sends "claude-code").
 _SERVICE = "service_name"
 # Claude Code's standard attributes that are safe as labels (identity attributes such as
-# session.id, user.email are never labels; see spec.otlp_receiver.drop_attributes).
+# session.id, organization.id are never labels; see spec.otlp_receiver.drop_attributes).
 _CLAUDE = (_SERVICE, "terminal_type")
+# Who: the keyed hash of the developer's account (docs/privacy.md), never the account itself.
+# Only on the two families adoption is counted from (developers with active time, sessions),
+# so the series per person stay two families' worth.
+_USER = "user"
 
 CLAUDE_CODE_SESSION_COUNT_TOTAL = MetricFamily(
     "claude_code_session_count_total",
     C,
     "",
-    (*_CLAUDE, "start_type"),
-    "Claude Code sessions started (OTLP claude_code.session.count).",
+    (*_CLAUDE, "start_type", _USER),
+    "Claude Code sessions started (OTLP claude_code.session.count); user is a pseudonym "
+    "(a keyed hash of the account), so sessions per developer can be counted, not named.",
     R,
 )
 CLAUDE_CODE_LINES_OF_CODE_COUNT_TOTAL = MetricFamily(
@@ -120,9 +125,9 @@ CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL = MetricFamily(
     "claude_code_active_time_seconds_total",
     C,
     "seconds",
-    (*_CLAUDE, "type"),
+    (*_CLAUDE, "type", _USER),
     "Time actively spent in Claude Code, type user (keyboard) or cli (tools, responses) "
-    "(OTLP claude_code.active_time.total).",
+    "(OTLP claude_code.active_time.total); user is a pseudonym (a keyed hash of the account).",
     R,
 )
 GEN_AI_CLIENT_TOKEN_USAGE = MetricFamily(
@@ -222,6 +227,9 @@ class OtlpSource:
 
 _COUNT_UNITS = ("count", "1", "{count}", "")
 _CLAUDE_ATTRS: tuple[tuple[str, ...], ...] = (("service.name",), ("terminal.type",))
+# The account first (one per person), then the installation, then the OAuth e-mail. The
+# receiver hashes every attribute that feeds a hashed label as it arrives.
+_USER_ATTRS = ("user.account_uuid", "user.id", "user.email")
 
 OTLP_SOURCES: tuple[OtlpSource, ...] = (
     OtlpSource(
@@ -229,7 +237,7 @@ OTLP_SOURCES: tuple[OtlpSource, ...] = (
         _COUNT_UNITS,
         OtlpKind.SUM,
         CLAUDE_CODE_SESSION_COUNT_TOTAL,
-        (*_CLAUDE_ATTRS, ("start_type",)),
+        (*_CLAUDE_ATTRS, ("start_type",), _USER_ATTRS),
     ),
     OtlpSource(
         "claude_code.lines_of_code.count",
@@ -279,7 +287,7 @@ OTLP_SOURCES: tuple[OtlpSource, ...] = (
         ("s", ""),
         OtlpKind.SUM,
         CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL,
-        (*_CLAUDE_ATTRS, ("type",)),
+        (*_CLAUDE_ATTRS, ("type",), _USER_ATTRS),
     ),
     OtlpSource(
         "gen_ai.client.token.usage",

@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from agentwatch.exporters import PortInUseError
-from agentwatch.exporters._business import BusinessExporter
+from agentwatch.exporters._business import BusinessExporter, home_pseudonymizer
 from agentwatch.framework import EXAMPLE_FRAMEWORK, FrameworkError, FrameworkScan, scan
+from agentwatch.security import SecretsError
 
 from ._app import app
 from ._common import (
@@ -147,7 +148,13 @@ def serve_command(
     root = path or spec.framework.path or (EXAMPLE_FRAMEWORK if example else None)
     if root is not None and not root.is_dir():
         fail(f"{escape(str(root))}: not a directory (--path or framework.path)", EXIT_BAD_INPUT)
-    exporter = BusinessExporter(spec, resolve_home(home), root)
+    state = resolve_home(home)
+    try:
+        # The receiver hashes personal attributes with the home's pii key (docs/privacy.md).
+        pseudonymizer = home_pseudonymizer(spec, state)
+    except SecretsError as exc:
+        fail(escape(str(exc)), EXIT_BAD_INPUT)
+    exporter = BusinessExporter(spec, state, root, pseudonymizer=pseudonymizer)
     try:
         endpoints = exporter.start()
     except PortInUseError as exc:

@@ -9,13 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentwatch.framework import FrameworkWatcher
+from agentwatch.security import Pseudonymizer, find_secrets, pseudonymizer_for
 from agentwatch.spec import Spec
 
 from ._server import Collector, MetricsServer
 from ._survey import SurveyCollector, SurveyLog
 from .otlp import OtlpCollector, OtlpReceiver, OtlpStore
 
-__all__ = ["BusinessExporter", "ServedEndpoint"]
+__all__ = ["BusinessExporter", "ServedEndpoint", "home_pseudonymizer"]
+
+
+def home_pseudonymizer(spec: Spec, home: Path | None) -> Pseudonymizer:
+    """The spec's hashed names under the home's ``pii_key`` ($AGENTWATCH_SECRETS or
+    HOME/secrets), so pseudonyms survive restarts; without secrets, a random key (values are
+    still hashed, but their pseudonyms change per process). SecretsError when the secrets
+    file is unreadable or readable by others."""
+    found = find_secrets(home)
+    return pseudonymizer_for(spec.privacy.hashed_labels, found.pii_key if found else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +36,25 @@ class ServedEndpoint:
 
 class BusinessExporter:
     """Everything the framework/business exporter serves. ``framework`` is the directory to
-    scan (None: no scanner families); ``home`` holds the survey answers."""
+    scan (None: no scanner families); ``home`` holds the survey answers and the secrets whose
+    ``pii_key`` the OTLP receiver hashes personal attributes with (``pseudonymizer`` given:
+    that one instead)."""
 
-    def __init__(self, spec: Spec, home: Path, framework: Path | None) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        home: Path,
+        framework: Path | None,
+        *,
+        pseudonymizer: Pseudonymizer | None = None,
+    ) -> None:
         self.spec = spec
         self.watcher = (
             FrameworkWatcher(framework, spec.framework) if framework is not None else None
         )
-        self.store = OtlpStore(spec.otlp_receiver)
+        self.store = OtlpStore(
+            spec.otlp_receiver, pseudonymizer=pseudonymizer or home_pseudonymizer(spec, home)
+        )
         self.survey = SurveyLog(home)
         collectors: list[Collector] = [SurveyCollector(self.survey), OtlpCollector(self.store)]
         if self.watcher is not None:

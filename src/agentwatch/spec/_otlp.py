@@ -12,13 +12,13 @@ __all__ = ["DEFAULT_DROPPED_ATTRIBUTES", "OtlpReceiverSettings"]
 _MIB = 1024 * 1024
 
 # Claude Code's identity attributes (code.claude.com/docs/en/monitoring-usage, "Standard
-# attributes"): one value per session, user, account or organisation. As labels they would
-# make a series per person and per session, and put e-mail addresses in Prometheus.
+# attributes") that no label reads: one value per session, account id or organisation, which
+# would only make a series per session or put identifiers in Prometheus. user.account_uuid,
+# user.id and user.email are not dropped: they feed the `user` label, and the receiver hashes
+# them on arrival (privacy.hashed_labels; docs/privacy.md). A key both dropped and hashed is
+# dropped: dropping keeps less, so the two lists never contradict each other.
 DEFAULT_DROPPED_ATTRIBUTES: tuple[str, ...] = (
     "session.id",
-    "user.id",
-    "user.email",
-    "user.account_uuid",
     "user.account_id",
     "organization.id",
 )
@@ -50,7 +50,8 @@ class OtlpReceiverSettings(_Strict):
     # A label value longer than this refuses the point (label_too_long).
     max_label_value_chars: Annotated[int, Field(ge=1, le=65536)] = 256
     # Attributes never served as labels nor kept in memory (cumulative streams are told apart
-    # by a hash of all their attributes). A dropped attribute that feeds a label leaves it "".
+    # by a keyed hash of all their attributes). A dropped attribute that feeds a label leaves
+    # it "" (or the next attribute it is read from).
     drop_attributes: tuple[str, ...] = DEFAULT_DROPPED_ATTRIBUTES
 
     @field_validator("drop_attributes")

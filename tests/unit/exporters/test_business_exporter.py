@@ -4,7 +4,6 @@ OpenTelemetry SDK to the OTLP receiver — every served count equals what was se
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,25 +25,14 @@ from agentwatch.simulate._developers import (
 from agentwatch.simulate._live import otlp_metrics_url
 from agentwatch.simulate._load import LoadPattern
 from agentwatch.spec import Spec
-from tests.unit.exporters.otlp.conftest import promtool_check
+from tests.unit.exporters.otlp.conftest import free_ports, promtool_check
 
 T0 = 1_764_000_000.0  # a Monday, 16:00 UTC: a working hour near the daily peak
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 @pytest.fixture
 def spec() -> Spec:
-    framework, otlp = _free_ports(2)
+    framework, otlp = free_ports(2)
     return Spec.model_validate({"ports": {"framework_exporter": framework, "otlp_http": otlp}})
 
 

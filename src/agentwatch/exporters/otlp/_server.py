@@ -3,6 +3,10 @@ gzip) answering as the OTLP specification says, and the server that runs it."""
 
 from __future__ import annotations
 
+import logging
+import math
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,7 +28,7 @@ from ._decode import (
     gunzip_limited,
     media_encoding,
 )
-from ._store import OtlpStore
+from ._store import IngestResult, OtlpStore, Refusal
 
 __all__ = ["METRICS_PATH", "OtlpApp", "OtlpReceiver", "Outcome"]
 
@@ -36,6 +40,11 @@ _HEALTH_PATHS = ("/healthz", "/-/healthy", "/-/ready")
 _DRAIN_LIMIT = 1024 * 1024
 # google.rpc.Code values (the OTLP spec does not use Status.code; it is set as a courtesy).
 _INVALID_ARGUMENT, _RESOURCE_EXHAUSTED, _UNIMPLEMENTED, _INTERNAL = 3, 8, 12, 13
+# A sender that keeps sending what is refused would log at every export: one line per reason
+# this often is enough to find the cause (otlp_receiver_data_points_total has the counts).
+_LOG_INTERVAL_SECONDS = 300.0
+
+_log = logging.getLogger(__name__)
 
 
 class Outcome:
@@ -61,9 +70,18 @@ class _RefusedError(Exception):
 class OtlpApp:
     """WSGI app of the receiver. Never raises: every request gets an OTLP answer and is counted."""
 
-    def __init__(self, store: OtlpStore, settings: OtlpReceiverSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: OtlpStore,
+        settings: OtlpReceiverSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.settings = settings or store.settings
+        self._clock = clock
+        self._log_lock = threading.Lock()
+        self._logged: dict[Refusal, float] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -162,6 +180,7 @@ class OtlpApp:
         result = self.store.ingest(request)
         response = ExportMetricsServiceResponse()
         if result.rejected:
+            self._log_refusals(result)
             response.partial_success.CopyFrom(
                 ExportMetricsPartialSuccess(
                     rejected_data_points=result.rejected, error_message=result.error_message()
@@ -171,6 +190,26 @@ class OtlpApp:
         return self._reply(
             start_response, "200 OK", encoding.value, encode_message(response, encoding)
         )
+
+    def _log_refusals(self, result: IngestResult) -> None:
+        """A warning per refusal reason, at most one per reason every few minutes. The
+        examples are the store's, written after personal values were hashed."""
+        now = self._clock()
+        with self._log_lock:
+            due = sorted(
+                reason
+                for reason in result.refused
+                if now - self._logged.get(reason, -math.inf) >= _LOG_INTERVAL_SECONDS
+            )
+            for reason in due:
+                self._logged[reason] = now
+        for reason in due:
+            _log.warning(
+                "OTLP receiver refused %d data point(s): %s (%s)",
+                result.refused[reason],
+                reason.value,
+                result.examples[reason],
+            )
 
     @staticmethod
     def _content_length(environ: dict[str, Any]) -> int:

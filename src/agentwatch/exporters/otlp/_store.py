@@ -4,6 +4,14 @@ Only the catalog's OTLP sources are served. Delta points are added; cumulative p
 turned into increases per stream (one exporting process, scope and attribute set), with a
 new run (a new start time, or a lower value) counted from zero, so a served counter never
 goes backwards. Everything refused is counted with its reason.
+
+Personal values (docs/privacy.md): the value of every attribute whose key the store's
+``Pseudonymizer`` lists (``privacy.hashed_labels``), and of every attribute that feeds a label
+it lists (``user`` reads user.account_uuid, user.id and user.email), is replaced by its keyed
+hash as the attribute is read, before labels, stream keys or refusal messages are made from
+it. Dropped attributes (``otlp_receiver.drop_attributes``) are read for nothing but the
+stream key, which is a keyed hash too, under a key drawn per store, so no plain digest of a
+personal value exists that a list of addresses could be matched against.
 """
 
 from __future__ import annotations
@@ -11,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import secrets
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,6 +41,8 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import (
 
 from agentwatch.catalog import OTLP_SOURCES as _SOURCES
 from agentwatch.catalog import MetricFamily, OtlpKind, OtlpSource
+from agentwatch.instrument._privacy import default_pseudonymizer
+from agentwatch.security import Pseudonymizer
 from agentwatch.spec import OtlpReceiverSettings
 
 __all__ = [
@@ -128,12 +139,24 @@ class _Batch:
     accepted: int = 0
     refused: Counter[Refusal] = field(default_factory=Counter)
     examples: dict[Refusal, str] = field(default_factory=dict)
+    # Pseudonyms already computed in this request (Claude Code repeats the same identity
+    # attributes on every point); gone with the request, as its raw values are.
+    pseudonyms: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def refuse(self, reason: Refusal, count: int, example: str) -> None:
         if count <= 0:
             return
         self.refused[reason] += count
         self.examples.setdefault(reason, example)
+
+
+@dataclass(frozen=True, slots=True)
+class _Attributes:
+    """One attribute list as read: ``kept`` are the label candidates (not dropped, scalar),
+    ``entries`` every attribute as the stream key sees it, hashed ones as pseudonyms."""
+
+    kept: dict[str, str]
+    entries: list[tuple[str, bytes]]
 
 
 def _text(value: AnyValue) -> str | None:
@@ -168,9 +191,24 @@ class OtlpStore:
         settings: OtlpReceiverSettings | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        pseudonymizer: Pseudonymizer | None = None,
     ) -> None:
+        """``pseudonymizer``: the home's (``privacy.hashed_labels`` under the secrets'
+        ``pii_key``); default: the spec's default names under a key drawn once per process."""
         self.settings = settings or OtlpReceiverSettings()
         self._drop = frozenset(self.settings.drop_attributes)
+        base = pseudonymizer or default_pseudonymizer()
+        # An attribute feeding a hashed label is as personal as the label: hashed on arrival,
+        # so the label is a pseudonym whichever attribute it was read from.
+        feeding = {
+            key
+            for source in _SOURCES
+            for label, keys in zip(source.family.labels, source.attributes, strict=True)
+            if label in base.names
+            for key in keys
+        }
+        self.pseudonymizer = base.hashing(feeding)
+        self._digest_key = secrets.token_bytes(32)
         self._clock = clock
         self._lock = threading.Lock()
         self._counters: dict[MetricFamily, dict[Labels, float]] = {
@@ -214,9 +252,9 @@ class OtlpStore:
             now = self._clock()
             self._expire_streams(now)
             for resource_metrics in request.resource_metrics:
-                resource = list(resource_metrics.resource.attributes)
-                resource_values = self._kept(resource)
-                resource_key = _attributes_digest(resource)
+                resource = self._read(resource_metrics.resource.attributes, batch)
+                resource_values = resource.kept
+                resource_key = self._digest(resource.entries)
                 for scope_metrics in resource_metrics.scope_metrics:
                     scope = scope_metrics.scope
                     scope_key = hashlib.blake2b(
@@ -229,15 +267,44 @@ class OtlpStore:
                 self._points[reason.value] += count
         return IngestResult(batch.accepted, dict(batch.refused), dict(batch.examples))
 
-    def _kept(self, attributes: Iterable[KeyValue]) -> dict[str, str]:
+    def _read(
+        self, attributes: Iterable[KeyValue], batch: _Batch, *, keyed: bool = True
+    ) -> _Attributes:
+        """The one place attribute values are read: hashed ones become pseudonyms here.
+        ``keyed=False`` skips the stream key's entries (a delta point needs no stream)."""
+        hashed = self.pseudonymizer.names
         kept: dict[str, str] = {}
+        entries: list[tuple[str, bytes]] = []
         for attribute in attributes:
-            if attribute.key in self._drop or attribute.key in kept:
-                continue
+            key = attribute.key
             text = _text(attribute.value)
-            if text is not None:
-                kept[attribute.key] = text
-        return kept
+            if key in hashed:
+                # A list or a map under a hashed key: hashed whole, for the stream key only.
+                raw = text if text is not None else attribute.value.SerializeToString().hex()
+                memo = (key, raw)
+                pseudonym = batch.pseudonyms.get(memo)
+                if pseudonym is None:
+                    pseudonym = batch.pseudonyms[memo] = self.pseudonymizer.value(key, raw)
+                if keyed:
+                    entries.append((key, pseudonym.encode()))
+                text = pseudonym if text is not None else None
+            elif keyed:
+                entries.append((key, attribute.value.SerializeToString(deterministic=True)))
+            if text is not None and key not in self._drop and key not in kept:
+                kept[key] = text
+        return _Attributes(kept, entries)
+
+    def _digest(self, entries: list[tuple[str, bytes]]) -> bytes:
+        """A fixed-size key for an attribute set: every attribute, dropped or not, so streams
+        stay apart; keyed, so no plain digest of a value is kept."""
+        digest = hashlib.blake2b(digest_size=16, key=self._digest_key)
+        for key, payload in sorted(entries, key=lambda entry: entry[0]):
+            encoded = key.encode()
+            digest.update(len(encoded).to_bytes(8, "big"))
+            digest.update(encoded)
+            digest.update(len(payload).to_bytes(8, "big"))
+            digest.update(payload)
+        return digest.digest()
 
     def _metric(
         self,
@@ -311,11 +378,10 @@ class OtlpStore:
     def _labels(
         self,
         source: OtlpSource,
-        attributes: Sequence[KeyValue],
+        point: Mapping[str, str],
         resource: Mapping[str, str],
         batch: _Batch,
     ) -> Labels | None:
-        point = self._kept(attributes)
         values: list[str] = []
         limit = self.settings.max_label_value_chars
         for label, keys in zip(source.family.labels, source.attributes, strict=True):
@@ -329,8 +395,8 @@ class OtlpStore:
                 batch.refuse(
                     Refusal.LABEL_TOO_LONG,
                     1,
-                    f"{source.otel_name}: label {label} would be {len(value)} characters, "
-                    f"more than {limit} (otlp_receiver.max_label_value_chars)",
+                    f"{source.otel_name}: label {label} would be {len(value)} characters "
+                    f"({value[:24]!r}...), more than {limit} (otlp_receiver.max_label_value_chars)",
                 )
                 return None
             values.append(value)
@@ -418,7 +484,8 @@ class OtlpStore:
                 f"{source.otel_name}: value {value!r}; a counter takes finite values >= 0",
             )
             return
-        labels = self._labels(source, point.attributes, resource, batch)
+        attributes = self._read(point.attributes, batch, keyed=cumulative)
+        labels = self._labels(source, attributes.kept, resource, batch)
         if labels is None:
             return
         series = self._counters[source.family]
@@ -426,7 +493,7 @@ class OtlpStore:
             return
         increase = value
         if cumulative:
-            key = metric_key + _attributes_digest(point.attributes)
+            key = metric_key + self._digest(attributes.entries)
             stream, allowed = self._stream(key, source, batch)
             if not allowed:
                 return
@@ -474,7 +541,8 @@ class OtlpStore:
         if problem:
             batch.refuse(Refusal.INVALID_VALUE, 1, f"{name}: {problem}")
             return
-        labels = self._labels(source, point.attributes, resource, batch)
+        attributes = self._read(point.attributes, batch, keyed=cumulative)
+        labels = self._labels(source, attributes.kept, resource, batch)
         if labels is None:
             return
         series = self._histograms[source.family]
@@ -491,7 +559,7 @@ class OtlpStore:
             return
         count, total = float(point.count), point.sum
         if cumulative:
-            key = metric_key + _attributes_digest(point.attributes)
+            key = metric_key + self._digest(attributes.entries)
             stream, allowed = self._stream(key, source, batch)
             if not allowed:
                 return
@@ -536,14 +604,3 @@ def _histogram_problem(
     if not _finite(point.sum) or point.sum < 0:
         return f"sum {point.sum!r}; these histograms measure finite quantities >= 0"
     return ""
-
-
-def _attributes_digest(attributes: Iterable[KeyValue]) -> bytes:
-    """A fixed-size key for an attribute set: every attribute, dropped or not, so streams stay
-    apart, but hashed, so dropped values are not kept."""
-    digest = hashlib.blake2b(digest_size=16)
-    for attribute in sorted(attributes, key=lambda a: a.key):
-        encoded = attribute.SerializeToString(deterministic=True)
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
-    return digest.digest()

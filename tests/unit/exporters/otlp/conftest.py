@@ -1,16 +1,20 @@
 """Helpers for the OTLP receiver tests: requests built from the protocol's own protobuf
-classes, a WSGI caller, exposition parsing and promtool."""
+classes, a WSGI caller, the real OpenTelemetry SDK pointed at a receiver, free ports,
+exposition parsing and promtool."""
 
 from __future__ import annotations
 
 import io
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
 )
@@ -23,6 +27,9 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import (
     ScopeMetrics,
 )
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
+from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource as SdkResource
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -163,6 +170,38 @@ def call(
 
     chunks = app(environ, start_response)
     return Reply(captured["status"], captured["headers"], b"".join(chunks))
+
+
+def sdk_meter_provider(
+    metrics_url: str,
+    temporality: AggregationTemporality,
+    *,
+    compression: Compression = Compression.NoCompression,
+    resource: Mapping[str, str] | None = None,
+) -> MeterProvider:
+    """The real OpenTelemetry SDK exporting over OTLP/HTTP to ``metrics_url``, as Claude Code
+    does; exports happen only when the caller flushes (the interval is an hour)."""
+    exporter = OTLPMetricExporter(
+        endpoint=metrics_url,
+        preferred_temporality={Counter: temporality, Histogram: temporality},
+        compression=compression,
+        timeout=5,
+    )
+    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
+    attributes = {"service.name": "claude-code", "service.version": "2.1.0", **(resource or {})}
+    return MeterProvider(metric_readers=[reader], resource=SdkResource.create(attributes))
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct loopback ports free now (for servers whose port the spec names)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def exposition(store: OtlpStore) -> str:

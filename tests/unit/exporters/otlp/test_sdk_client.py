@@ -8,15 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http import Compression
-from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
-from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
-from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import AggregationTemporality
 
 from agentwatch import catalog
 from agentwatch.exporters.otlp import OtlpReceiver, OtlpStore
 
-from .conftest import exposition, promtool_check, value
+from .conftest import exposition, promtool_check, sdk_meter_provider, value
 
 IDENTITY = {
     "session.id": "3f1c2a9e-0000-4000-8000-000000000001",
@@ -26,24 +24,6 @@ IDENTITY = {
     "organization.id": "org-uuid",
     "terminal.type": "vscode",
 }
-
-
-def _provider(
-    receiver: OtlpReceiver,
-    temporality: AggregationTemporality,
-    *,
-    compression: Compression = Compression.NoCompression,
-) -> MeterProvider:
-    exporter = OTLPMetricExporter(
-        endpoint=receiver.metrics_url,
-        preferred_temporality={Counter: temporality, Histogram: temporality},
-        compression=compression,
-        timeout=5,
-    )
-    # A long interval: exports happen only when the test flushes.
-    reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
-    resource = Resource.create({"service.name": "claude-code", "service.version": "2.1.0"})
-    return MeterProvider(metric_readers=[reader], resource=resource)
 
 
 @pytest.fixture
@@ -121,7 +101,7 @@ def test_the_sdk_exporter_feeds_exact_prometheus_values(
     receiver: OtlpReceiver,
     flushes: list[MeterProvider],
 ) -> None:
-    provider = _provider(receiver, temporality)
+    provider = sdk_meter_provider(receiver.metrics_url, temporality)
     flushes.append(provider)
     _record_claude_code_session(provider, rounds=3)
 
@@ -192,7 +172,9 @@ def test_the_sdk_exporter_feeds_exact_prometheus_values(
 def test_gzip_from_the_sdk_exporter_is_accepted(
     store: OtlpStore, receiver: OtlpReceiver, flushes: list[MeterProvider]
 ) -> None:
-    provider = _provider(receiver, AggregationTemporality.DELTA, compression=Compression.Gzip)
+    provider = sdk_meter_provider(
+        receiver.metrics_url, AggregationTemporality.DELTA, compression=Compression.Gzip
+    )
     flushes.append(provider)
     _record_claude_code_session(provider, rounds=2)
     assert value(store, "claude_code_cost_usage_usd_total") == pytest.approx(0.5)
@@ -202,7 +184,7 @@ def test_gzip_from_the_sdk_exporter_is_accepted(
 def test_metrics_not_in_the_catalog_are_counted_not_served(
     store: OtlpStore, receiver: OtlpReceiver, flushes: list[MeterProvider]
 ) -> None:
-    provider = _provider(receiver, AggregationTemporality.DELTA)
+    provider = sdk_meter_provider(receiver.metrics_url, AggregationTemporality.DELTA)
     flushes.append(provider)
     meter = provider.get_meter("app")
     meter.create_counter("http.server.requests").add(5, {"route": "/"})

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from agentwatch.catalog import OTLP_SOURCES, OtlpKind
 from agentwatch.exporters.otlp import OtlpStore, Refusal
-from agentwatch.spec import OtlpReceiverSettings
+from agentwatch.security import Pseudonymizer
+from agentwatch.spec import DEFAULT_HASHED_LABELS, OtlpReceiverSettings
 
 from .conftest import (
     CUMULATIVE,
@@ -226,4 +227,63 @@ def test_settings_are_validated_with_clear_messages() -> None:
         OtlpReceiverSettings(max_series=0)
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         OtlpReceiverSettings.model_validate({"max_serie": 3})
-    assert "user.email" in OtlpReceiverSettings().drop_attributes
+    dropped = OtlpReceiverSettings().drop_attributes
+    # Sessions and organisations feed no label; the user attributes feed `user`, hashed.
+    assert {"session.id", "organization.id"} <= set(dropped)
+    assert not {"user.email", "user.id", "user.account_uuid"} & set(dropped)
+
+
+_KEY = "p" * 32
+SESSIONS = "claude_code_session_count_total"
+
+
+def _sessions(store: OtlpStore, attributes: dict[str, object], **resource: str) -> None:
+    metric = sum_metric("claude_code.session.count", [number(1, attributes)])
+    store.ingest(request(metric, resource=resource))
+
+
+def test_the_user_label_is_the_pseudonym_of_the_first_user_attribute_found() -> None:
+    pseudonymizer = Pseudonymizer(_KEY, DEFAULT_HASHED_LABELS)
+    store = OtlpStore(pseudonymizer=pseudonymizer)
+    # user.account_uuid is in no list of hashed keys: it is hashed because it feeds `user`.
+    assert "user.account_uuid" not in DEFAULT_HASHED_LABELS
+    _sessions(store, {"user.account_uuid": "acct-1", "user.email": "ada@example.com"})
+    _sessions(store, {"user.id": 42})
+    _sessions(store, {}, **{"user.email": "bob@example.com"})  # from the resource
+    _sessions(store, {"terminal.type": "tmux"})
+    text = exposition(store)
+    for raw in ("acct-1", "ada@example.com", "bob@example.com"):
+        assert raw not in text
+    for shown in ("acct-1", "42", "bob@example.com"):
+        assert value(store, SESSIONS, user=pseudonymizer.pseudonym(shown)) == 1
+    assert value(store, SESSIONS, user="", terminal_type="tmux") == 1
+    promtool_check(text)
+
+
+def test_a_user_label_left_off_the_list_is_served_as_sent() -> None:
+    # The operator's choice: `user` not hashed, nor its sources; user.email still is.
+    names = tuple(n for n in DEFAULT_HASHED_LABELS if n != "user")
+    store = OtlpStore(pseudonymizer=Pseudonymizer(_KEY, names))
+    _sessions(store, {"user.account_uuid": "acct-1"})
+    _sessions(store, {"user.email": "ada@example.com"})
+    assert value(store, SESSIONS, user="acct-1") == 1
+    assert "ada@example.com" not in exposition(store)
+
+
+def test_a_key_both_dropped_and_hashed_is_dropped() -> None:
+    pseudonymizer = Pseudonymizer(_KEY, DEFAULT_HASHED_LABELS)
+    store = OtlpStore(
+        OtlpReceiverSettings(drop_attributes=("user.email",)), pseudonymizer=pseudonymizer
+    )
+    _sessions(store, {"user.email": "ada@example.com"})
+    assert value(store, SESSIONS, user="") == 1
+
+
+def test_streams_apart_by_a_hashed_attribute_stay_apart() -> None:
+    store = OtlpStore(pseudonymizer=Pseudonymizer(_KEY, DEFAULT_HASHED_LABELS))
+    for email in ("ada@example.com", "bob@example.com"):
+        for t, v in ((2, 3), (3, 5)):
+            _cumulative(store, v, start=1, time=t, **{"user.email": email})
+    # Two runs of 5, not one run that went 3, 5, 3 (a reset) and 5.
+    assert value(store, COMMITS) == 10
+    assert len(store._streams) == 2
