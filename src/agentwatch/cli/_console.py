@@ -80,6 +80,7 @@ def serve_command(
             secrets=secrets,
             grafana_url=grafana,
             audit=AuditLog(root / "audit.log"),
+            home=root,
             config_source=str(config) if config else "the seed defaults (no --config)",
         )
     except ConsoleError as exc:

@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
+from pathlib import Path
 from secrets import token_hex
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -63,6 +64,15 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
         if entry.is_file() and suffix in _STATIC_TYPES:
             found[entry.name] = (entry.read_bytes(), _STATIC_TYPES[suffix])
     return found
+
+
+def _revoked_file(home: Path | None) -> Path | None:
+    if home is None:
+        return None
+    directory = home / "console"
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    return directory / "revoked-sessions"
 
 
 def _wants_json(request: Request) -> bool:
@@ -142,6 +152,7 @@ def create_app(
     secrets: Secrets | None,
     grafana_url: str | None = None,
     audit: AuditLog | None = None,
+    home: Path | None = None,
     config_source: str = "the seed defaults (no --config)",
     prometheus_transport: httpx.BaseTransport | None = None,
     alertmanager_transport: httpx.BaseTransport | None = None,
@@ -149,7 +160,8 @@ def create_app(
 ) -> Guard:
     """The console. With ``spec.security.auth`` the home's ``secrets`` are required: they
     hold the console's accounts, the session key and the account for Prometheus and
-    Alertmanager. ``*_transport`` exist for tests (stand-in servers)."""
+    Alertmanager. ``home`` keeps the sessions logged out (HOME/console/, so a restart does not
+    bring them back). ``*_transport`` exist for tests (stand-in servers)."""
     _check_url("--prometheus", prometheus_url)
     _check_url("--alertmanager", alertmanager_url)
     if grafana_url is not None:
@@ -184,7 +196,7 @@ def create_app(
     access = Access(
         enabled=auth,
         authenticator=Authenticator(secrets) if auth and secrets is not None else None,
-        sessions=Sessions(key, clock=clock),
+        sessions=Sessions(key, clock=clock, revoked_file=_revoked_file(home)),
         metrics=metrics,
         accounts={a.username: a.role for a in secrets.accounts()} if secrets else {},
     )

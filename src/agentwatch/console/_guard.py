@@ -82,9 +82,13 @@ class Guard:
             await self._refuse(send, Rejection.PATH_TRAVERSAL, 404, "not found")
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        if has_control(unquote(query.replace("+", " "), encoding="latin-1")):
+        # The path and query are echoed into redirects (the login page's ``next``): CR or LF
+        # in either would split the Location header.
+        if has_control(scope["path"]) or has_control(
+            unquote(query.replace("+", " "), encoding="latin-1")
+        ):
             await self._refuse(
-                send, Rejection.HEADER_INJECTION, 400, "control characters in the query string"
+                send, Rejection.HEADER_INJECTION, 400, "control characters in the request target"
             )
             return
         length = _content_length(scope)

@@ -3,14 +3,16 @@ the throttle that stops one client guessing passwords without end."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from agentwatch.security import Role
+from agentwatch.security import Role, write_private
 
 from ._signing import Signer
 
@@ -37,14 +39,17 @@ class Sessions:
         *,
         lifetime: float = SESSION_SECONDS,
         clock: Callable[[], float] = time.time,
+        revoked_file: Path | None = None,
     ) -> None:
         self._cookies = Signer(key, "session")
         self._csrf = Signer(key, "csrf")
         self.lifetime = lifetime
         self._clock = clock
         self._lock = threading.Lock()
-        # sid -> expiry: revoked sessions are remembered until their cookie would expire anyway.
-        self._revoked: dict[str, float] = {}
+        # sid -> expiry: revoked sessions are remembered until their cookie would expire
+        # anyway, in ``revoked_file`` too, so a logged-out cookie stays dead after a restart.
+        self._file = revoked_file
+        self._revoked: dict[str, float] = self._read_revoked()
 
     def issue(self, username: str, role: Role) -> tuple[str, Session]:
         session = Session(
@@ -77,6 +82,29 @@ class Sessions:
         with self._lock:
             self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
             self._revoked[session.sid] = session.expires
+            if self._file is not None:
+                line = f"{session.sid} {session.expires:.0f}\n".encode()
+                fd = os.open(self._file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                try:
+                    os.write(fd, line)
+                finally:
+                    os.close(fd)
+
+    def _read_revoked(self) -> dict[str, float]:
+        """The revocations still in force; the file is rewritten with only those."""
+        if self._file is None or not self._file.exists():
+            return {}
+        now = self._clock()
+        found: dict[str, float] = {}
+        for line in self._file.read_text(encoding="utf-8", errors="replace").splitlines():
+            sid, _, expires = line.partition(" ")
+            try:
+                if float(expires) > now:
+                    found[sid] = float(expires)
+            except ValueError:
+                continue  # a torn line after a crash
+        write_private(self._file, "".join(f"{sid} {exp:.0f}\n" for sid, exp in found.items()))
+        return found
 
     # CSRF tokens are MACs of what identifies the requester: a session id, a Basic-auth user,
     # or the random nonce of a login form. They need no storage and cannot be guessed.

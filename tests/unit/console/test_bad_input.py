@@ -240,10 +240,21 @@ def test_a_login_redirect_elsewhere_or_with_cr_lf_is_refused(
     assert rejected(client, setup, "header_injection") == 2
 
 
-def test_cr_lf_anywhere_in_the_query_string_is_refused(client: TestClient, setup: Setup) -> None:
-    response = client.get("/alerts?done=silenced%0d%0aSet-Cookie:%20x=1&silence=1")
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/alerts?done=silenced%0d%0aSet-Cookie:%20x=1&silence=1",
+        "/overview%0d%0aSet-Cookie:%20x=1",
+        "/overview?x=%00",
+    ],
+)
+def test_cr_lf_anywhere_in_the_target_is_refused(
+    client: TestClient, setup: Setup, target: str
+) -> None:
+    response = client.get(target)
     assert response.status_code == 400
     assert "set-cookie" not in response.headers
+    assert "location" not in response.headers
     assert rejected(client, setup, "header_injection") == 1
 
 

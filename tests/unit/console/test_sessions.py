@@ -3,6 +3,8 @@ the failed-login throttle."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agentwatch.console._sessions import LoginThrottle, Sessions
@@ -59,6 +61,23 @@ def test_a_session_lasts_its_lifetime_and_a_revoked_one_is_gone() -> None:
     cookie, session = sessions.issue("admin", Role.ADMIN)
     sessions.revoke(session)
     assert sessions.load(cookie) is None
+
+
+def test_a_revoked_session_stays_revoked_after_a_restart(tmp_path: Path) -> None:
+    clock = Clock()
+    store = tmp_path / "revoked"
+    first = Sessions(KEY, lifetime=3600, clock=clock, revoked_file=store)
+    cookie, session = first.issue("admin", Role.ADMIN)
+    other, _ = first.issue("technical", Role.TECHNICAL)
+    first.revoke(session)
+    assert oct(store.stat().st_mode & 0o777) == "0o600"
+    again = Sessions(KEY, lifetime=3600, clock=clock, revoked_file=store)
+    assert again.load(cookie) is None
+    assert again.load(other) is not None
+    # Once the cookie would have expired anyway, the revocation is forgotten.
+    clock.now += 3601
+    Sessions(KEY, lifetime=3600, clock=clock, revoked_file=store)
+    assert store.read_text() == ""
 
 
 def test_a_cookie_from_another_key_or_with_a_bad_role_is_refused() -> None:
