@@ -6,10 +6,19 @@ Nothing here is measured from real people: every count is drawn from the rates b
 so a run repeats), scaled by the simulated system's daily and weekly load. The resource says
 so (``agentwatch.simulated=true``), and the dashboards that show it say "simulated". Real
 teams point Claude Code's OTEL_EXPORTER_OTLP_ENDPOINT at the same receiver instead.
+
+Each simulated developer has an identity, as a signed-in Claude Code user does: ``user.email``
+(``dev3@simulated.example.com``, from the developer's number, in a domain reserved for
+examples) and ``user.account_uuid`` on every data point. The receiver serves them only as the
+keyed hash in the ``user`` label, so the demo exercises the path real addresses take. A
+developer works in stretches (about an hour on average) that are likelier when the simulated
+system is busy, so the number of developers active in an hour follows the load.
 """
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,7 +34,7 @@ from opentelemetry.sdk.resources import Resource
 
 from ._load import LoadPattern
 
-__all__ = ["DeveloperRates", "SimulatedDevelopers"]
+__all__ = ["DeveloperRates", "SimulatedDevelopers", "developer_identity"]
 
 HOUR = 3600.0
 # Claude Code's own instrument names and units (code.claude.com/docs/en/monitoring-usage).
@@ -57,6 +66,22 @@ DELTA: dict[type, AggregationTemporality] = {
 }
 EDIT_TOOLS = ("Edit", "MultiEdit", "Write")
 LANGUAGES = ("Python", "TypeScript", "Markdown")
+# Claude Code's standard identity attributes (the same page, "Standard attributes").
+USER_EMAIL, USER_ACCOUNT_UUID = "user.email", "user.account_uuid"
+_SIMULATED_DOMAIN = "simulated.example.com"
+_ACCOUNTS = uuid.uuid5(uuid.NAMESPACE_DNS, _SIMULATED_DOMAIN)
+# A working stretch lasts this long on average; the share of developers at work follows the
+# load up to this (above it they work harder rather than more of them).
+WORK_STRETCH_HOURS = 1.0
+_MAX_AT_WORK = 0.95
+
+
+def developer_identity(index: int) -> dict[str, str]:
+    """Simulated developer ``index``'s identity attributes, the same in every run."""
+    return {
+        USER_EMAIL: f"dev{index}@{_SIMULATED_DOMAIN}",
+        USER_ACCOUNT_UUID: str(uuid.uuid5(_ACCOUNTS, f"developer-{index}")),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +134,8 @@ class SimulatedDevelopers:
         # What was sent, per Claude Code metric name: the demo's own ledger, for tests and logs.
         self.sent: defaultdict[str, float] = defaultdict(float)
         self._rng = np.random.default_rng(seed)
+        self._identities = [developer_identity(index) for index in range(1, developers + 1)]
+        self._at_work = self._rng.random(developers) < self._share_at_work(start)
         resource = Resource.create(
             {
                 "service.name": "claude-code",
@@ -127,30 +154,64 @@ class SimulatedDevelopers:
         self._duration = meter.create_histogram(OPERATION_DURATION, unit="s")
         self._token_usage = meter.create_histogram(TOKEN_USAGE, unit="{token}")
 
+    def _factor(self, at: float) -> float:
+        """The team's work relative to its mean: it works harder when the system is busy."""
+        return self.load.rate(at) / self.load.mean_rate
+
+    def _share_at_work(self, at: float) -> float:
+        return min(_MAX_AT_WORK, self._factor(at))
+
     def advance(self, until: float) -> None:
         """Draw what the team did between the last call and ``until`` (simulated seconds)."""
         span = until - self.now
         if span <= 0:
             return
-        # Active developer-hours in the span: the team works harder when the system is busy.
-        factor = self.load.rate(self.now + span / 2) / self.load.mean_rate
-        hours = self.developers * factor * span / HOUR
+        middle = self.now + span / 2
+        factor = self._factor(middle)
+        share = self._share_at_work(middle)
         self.now = until
         rng, r = self._rng, self.rates
-        self._add(ACTIVE_TIME, hours * HOUR)
-        self._add(SESSIONS, int(rng.poisson(r.sessions * hours)))
-        self._add(COMMITS, int(rng.poisson(r.commits * hours)))
-        self._add(PULL_REQUESTS, int(rng.poisson(r.pull_requests * hours)))
-        self._edits(int(rng.poisson(r.edits * hours)))
-        self._model_calls(int(rng.poisson(r.model_calls * hours)))
+        self._change_shifts(share, span)
+        working = np.flatnonzero(self._at_work).tolist()
+        if not working or share <= 0:
+            return
+        # Each developer at work gives factor / share active hours per hour, so the team's
+        # expected active hours are developers x factor x span, as without stretches.
+        hours = factor / share * span / HOUR
+        sessions, commits, pull_requests, edits, calls = (
+            rng.poisson(rate * hours, len(working)).tolist()
+            for rate in (r.sessions, r.commits, r.pull_requests, r.edits, r.model_calls)
+        )
+        for slot, index in enumerate(working):
+            identity = self._identities[index]
+            self._add(ACTIVE_TIME, hours * HOUR, identity)
+            for name, drawn in (
+                (SESSIONS, sessions), (COMMITS, commits), (PULL_REQUESTS, pull_requests)
+            ):  # fmt: skip
+                # Zero too, once per call: a quiet hour then reads as 0 commits, not no data.
+                if drawn[slot] or slot == 0:
+                    self._add(name, drawn[slot], identity)
+            self._edits(edits[slot], identity)
+            self._model_calls(calls[slot], identity)
 
-    def _edits(self, count: int) -> None:
+    def _change_shifts(self, share: float, span: float) -> None:
+        """Developers start and end working stretches: a two-state chain whose share at work
+        is ``share``, with stretches of WORK_STRETCH_HOURS on average."""
+        stop_rate = 1 / (WORK_STRETCH_HOURS * HOUR)
+        start_rate = stop_rate * share / (1 - share)
+        stop = 1 - math.exp(-stop_rate * span)
+        begin = 1 - math.exp(-start_rate * span)
+        chance = self._rng.random(self.developers)
+        self._at_work = np.where(self._at_work, chance >= stop, chance < begin)
+
+    def _edits(self, count: int, identity: dict[str, str]) -> None:
         rng, r = self._rng, self.rates
         for _ in range(count):
             accepted = bool(rng.random() < r.edit_accept)
             self._add(
                 EDIT_DECISIONS,
                 1,
+                identity,
                 {
                     "tool_name": str(rng.choice(EDIT_TOOLS)),
                     "decision": "accept" if accepted else "reject",
@@ -159,11 +220,11 @@ class SimulatedDevelopers:
             )
             if accepted:
                 added = int(rng.geometric(1 / r.lines_added_per_edit))
-                self._add(LINES, added, {"type": "added"})
+                self._add(LINES, added, identity, {"type": "added"})
                 removed = int(rng.geometric(1 / r.lines_removed_per_edit))
-                self._add(LINES, removed, {"type": "removed"})
+                self._add(LINES, removed, identity, {"type": "removed"})
 
-    def _model_calls(self, count: int) -> None:
+    def _model_calls(self, count: int, identity: dict[str, str]) -> None:
         rng, r = self._rng, self.rates
         for _ in range(count):
             context = float(rng.lognormal(np.log(r.input_tokens_median), 0.6))
@@ -176,9 +237,9 @@ class SimulatedDevelopers:
                 "output": round(float(rng.lognormal(np.log(r.output_tokens_median), 0.7))),
             }
             for kind, n in tokens.items():
-                self._add(TOKENS, n, {"type": kind, "model": MODEL})
+                self._add(TOKENS, n, identity, {"type": kind, "model": MODEL})
             cost = sum(n * PRICE_PER_MTOK[kind] for kind, n in tokens.items()) / 1e6
-            self._add(COST, cost, {"model": MODEL})
+            self._add(COST, cost, identity, {"model": MODEL})
             call = {
                 "gen_ai.operation.name": "chat",
                 "gen_ai.provider.name": "anthropic",
@@ -188,9 +249,15 @@ class SimulatedDevelopers:
             self._token_usage.record(tokens["input"], {**call, "gen_ai.token.type": "input"})
             self._token_usage.record(tokens["output"], {**call, "gen_ai.token.type": "output"})
 
-    def _add(self, name: str, amount: float, attributes: dict[str, str] | None = None) -> None:
-        # Zero too: a quiet hour then reads as 0 commits, not as no data.
-        self._counters[name].add(amount, attributes)
+    def _add(
+        self,
+        name: str,
+        amount: float,
+        identity: dict[str, str],
+        attributes: dict[str, str] | None = None,
+    ) -> None:
+        # As Claude Code does, the identity attributes go on every data point.
+        self._counters[name].add(amount, {**identity, **(attributes or {})})
         self.sent[name] += amount
 
     def shutdown(self) -> None:

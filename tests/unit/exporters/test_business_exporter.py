@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from agentwatch import catalog
 from agentwatch.exporters._business import BusinessExporter
 from agentwatch.framework import EXAMPLE_FRAMEWORK
+from agentwatch.security._pii import is_pseudonym
 from agentwatch.simulate._developers import (
     ACTIVE_TIME,
     COMMITS,
@@ -88,6 +89,16 @@ def test_simulated_claude_code_arrives_exactly_as_sent(
     # Eight developers near the daily peak for two hours: about 8 * 1.4 * 2 active hours.
     assert 15 * 3600 < team.sent[ACTIVE_TIME] < 30 * 3600
     assert served[f"{catalog.GEN_AI_CLIENT_OPERATION_DURATION_SECONDS.name}_count"] > 0
+    # Each developer is one hashed `user`: counted, never named.
+    assert "simulated.example.com" not in text
+    users = {
+        sample.labels["user"]
+        for family in text_string_to_metric_families(text)
+        if family.name == catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.family
+        for sample in family.samples
+    }
+    assert len(users) == 8
+    assert all(is_pseudonym(user) for user in users), users
     promtool_check(text)
 
 

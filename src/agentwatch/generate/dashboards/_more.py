@@ -132,6 +132,14 @@ def executive(spec: Spec) -> Board:
         description="Claude Code's own estimate at list price, not an invoice." + demo,
     )
     board.row("Adoption")
+    active = sel(catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.name, 'user!=""')
+    board.stat(
+        "Active developers" + (" (simulated)" if spec.simulation.developers else ""),
+        Query(f"count(sum by (user) (increase({active}[{window}])) > 0)"),
+        description=f"Developers with Claude Code active time in the last {window}, counted "
+        "by the user label: a keyed hash of each account, so people are counted, not named "
+        "(docs/privacy.md)." + demo,
+    )
     board.series(
         "Developers active in Claude Code",
         [
