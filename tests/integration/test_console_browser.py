@@ -486,7 +486,7 @@ def test_capacity_shows_the_recommendations_and_draws_the_forecast(
 
 
 def test_prometheus_down_is_shown_not_a_500(stack: Stack, browser: Browser) -> None:
-    # Last: it stops the module's Prometheus.
+    # Near the end: it stops the module's Prometheus.
     page = _logged_in(browser, stack, Role.TECHNICAL, "/overview", viewport=DESKTOP)
     stack.prometheus.stop()
     response = page.goto(f"{stack.console.url}/overview")
@@ -495,3 +495,12 @@ def test_prometheus_down_is_shown_not_a_500(stack: Stack, browser: Browser) -> N
     banner = page.text_content(".problem") or ""
     assert f"Prometheus unreachable at {stack.prometheus.url}" in banner
     page.context.close()
+
+
+def test_sigterm_stops_the_console_cleanly(stack: Stack) -> None:
+    # Last: it stops the module's console, as `agentwatch down` would.
+    stack.console.process.terminate()
+    assert stack.console.process.wait(timeout=15) == 0
+    log = stack.console.log.read_text()
+    assert "Traceback" not in log
+    assert "HTTP Request:" not in log  # httpx's per-query lines are kept out

@@ -90,6 +90,8 @@ def serve_command(
     except PortInUseError as exc:
         fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # A line per Prometheus query, several per page view, would bury what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     address = host_port(spec.listen_address, sock.getsockname()[1])
     console.print(f"console on http://{address}/", highlight=False)
     if spec.security.auth:

@@ -4,7 +4,10 @@ uvicorn traceback), then serve the app with uvicorn on that socket until SIGINT/
 from __future__ import annotations
 
 import errno
+import signal
 import socket
+import threading
+from types import FrameType
 
 import uvicorn
 
@@ -33,7 +36,17 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """uvicorn re-raises the signal that stopped it once it has shut down cleanly; this
+    handler (the one it restores) takes it, so the process then exits 0 instead of dying of
+    the signal."""
+
+
 def serve(app: AsgiApp, sock: socket.socket, *, log_level: str = "warning") -> None:
+    """Serve until SIGINT or SIGTERM (uvicorn's own handlers), then return."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _stopped)
     config = uvicorn.Config(
         app,
         log_level=log_level,
