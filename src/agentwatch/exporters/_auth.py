@@ -8,7 +8,7 @@ from prometheus_client.core import CounterMetricFamily
 
 from agentwatch import catalog
 from agentwatch.instrument._families import counter
-from agentwatch.security import AuthFailure, Authenticator
+from agentwatch.security import Authenticator, AuthFailure
 
 __all__ = ["AuthFailuresCollector"]
 

@@ -42,6 +42,8 @@ ISSUE_3_ALERTS = {
     "VoiceRecognitionFalsePositives",
     "TransportDown",
     "ExporterDown",
+    # Issue 7's security monitoring.
+    "RepeatedFailedLogins",
 }
 
 

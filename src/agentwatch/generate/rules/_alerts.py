@@ -256,7 +256,7 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "RepeatedFailedLogins",
             "security",
             "warning",
-            f"sum by (job) (increase({c.CONSOLE_LOGINS_TOTAL.name}{{outcome=\"failure\"}}[5m]))"
+            f'sum by (job) (increase({c.CONSOLE_LOGINS_TOTAL.name}{{outcome="failure"}}[5m]))'
             f" > {num(t.failed_logins_max)}",
             "Console logins keep failing",
             "{value} failed console logins in the last 5 minutes"
