@@ -431,6 +431,7 @@ _PROTECTED = {
     "transport_exporter": "/metrics",
     "voice_exporter": "/metrics",
     "analytics_exporter": "/api/v1/agents/rank",
+    "framework_exporter": "/metrics",
     "console": "/metrics",
 }
 
@@ -438,6 +439,8 @@ _PROTECTED = {
 def test_every_component_asks_for_credentials(stack: Stack) -> None:
     secrets = json.loads((stack.home / "secrets" / "secrets.json").read_text())
     executive = next(u for u in secrets["users"] if u["role"] == "executive")
+    receiver = f"http://127.0.0.1:{stack.ports['otlp_http']}/v1/metrics"
+    assert httpx.post(receiver, content=b"", timeout=10).status_code == 401
     for name, path in _PROTECTED.items():
         url = f"http://127.0.0.1:{stack.ports[name]}{path}"
         assert httpx.get(url, timeout=10).status_code == 401, url

@@ -16,6 +16,7 @@ from rich.console import Console
 from agentwatch.security import (
     NO_SECRETS_WARNING,
     Authenticator,
+    Secrets,
     SecretsError,
     endpoint_authenticator,
     find_secrets,
@@ -69,13 +70,19 @@ def prometheus_url(spec: Spec, given: str | None) -> str:
     return given or f"http://127.0.0.1:{spec.ports.prometheus}"
 
 
-def client_auth(home: Path | None = None) -> httpx.Auth | None:
-    """The service account of $AGENTWATCH_SECRETS or the home's secrets, for a Prometheus
-    that `agentwatch up` started with basic auth; None when there are no secrets."""
+def home_secrets(home: Path | None = None) -> Secrets | None:
+    """$AGENTWATCH_SECRETS, else the home's secrets; None when there are none; exit 1 when
+    the file is unreadable or readable by others."""
     try:
-        secrets = find_secrets(resolve_home(home))
+        return find_secrets(resolve_home(home))
     except SecretsError as exc:
         fail(str(exc))
+
+
+def client_auth(home: Path | None = None) -> httpx.Auth | None:
+    """The service account of the home's secrets, for a Prometheus (or exporter) that
+    `agentwatch up` started with authentication; None when there are no secrets."""
+    secrets = home_secrets(home)
     if secrets is None:
         return None
     return httpx.BasicAuth(secrets.service.username, secrets.service.password)

@@ -24,6 +24,7 @@ from ._common import (
     fail,
     load_config,
     resolve_home,
+    serving_authenticator,
     stop_on_signals,
 )
 
@@ -154,7 +155,13 @@ def serve_command(
         pseudonymizer = home_pseudonymizer(spec, state)
     except SecretsError as exc:
         fail(escape(str(exc)), EXIT_BAD_INPUT)
-    exporter = BusinessExporter(spec, state, root, pseudonymizer=pseudonymizer)
+    exporter = BusinessExporter(
+        spec,
+        state,
+        root,
+        pseudonymizer=pseudonymizer,
+        authenticator=serving_authenticator(spec, state),
+    )
     try:
         endpoints = exporter.start()
     except PortInUseError as exc:

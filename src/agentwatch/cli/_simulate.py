@@ -40,6 +40,7 @@ from ._common import (
     client_auth,
     console,
     fail,
+    home_secrets,
     load_config,
     serving_authenticator,
     tracing_line,
@@ -144,7 +145,10 @@ def simulate(
 
 
 def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
-    simulation = LiveSimulation(spec, faults)
+    secrets = home_secrets()
+    # The simulated developers push to the receiver with the token it asks for.
+    headers = {"Authorization": f"Bearer {secrets.scrape_token}"} if secrets else None
+    simulation = LiveSimulation(spec, faults, otlp_headers=headers)
     try:
         endpoints = simulation.start_servers(serving_authenticator(spec))
     except PortInUseError as exc:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentwatch.framework import FrameworkWatcher
-from agentwatch.security import Pseudonymizer, find_secrets, pseudonymizer_for
+from agentwatch.security import Authenticator, Pseudonymizer, find_secrets, pseudonymizer_for
 from agentwatch.spec import Spec
 
+from ._auth import AuthFailuresCollector
 from ._server import Collector, MetricsServer
 from ._survey import SurveyCollector, SurveyLog
 from .otlp import OtlpCollector, OtlpReceiver, OtlpStore
@@ -38,7 +39,8 @@ class BusinessExporter:
     """Everything the framework/business exporter serves. ``framework`` is the directory to
     scan (None: no scanner families); ``home`` holds the survey answers and the secrets whose
     ``pii_key`` the OTLP receiver hashes personal attributes with (``pseudonymizer`` given:
-    that one instead)."""
+    that one instead). With an ``authenticator`` both endpoints ask for credentials, and the
+    receiver's refusals are served here as component "OTLP receiver"."""
 
     def __init__(
         self,
@@ -47,6 +49,7 @@ class BusinessExporter:
         framework: Path | None,
         *,
         pseudonymizer: Pseudonymizer | None = None,
+        authenticator: Authenticator | None = None,
     ) -> None:
         self.spec = spec
         self.watcher = (
@@ -59,11 +62,15 @@ class BusinessExporter:
         collectors: list[Collector] = [SurveyCollector(self.survey), OtlpCollector(self.store)]
         if self.watcher is not None:
             collectors.insert(0, self.watcher.collector())
+        receiver_auth = authenticator.sibling() if authenticator is not None else None
+        if receiver_auth is not None and spec.otlp_receiver.enabled:
+            collectors.append(AuthFailuresCollector(receiver_auth, "OTLP receiver"))
         self.metrics = MetricsServer(
             *collectors,
             host=spec.listen_address,
             port=spec.ports.framework_exporter,
             name="framework exporter",
+            authenticator=authenticator,
         )
         self.receiver = (
             OtlpReceiver(
@@ -71,6 +78,7 @@ class BusinessExporter:
                 spec.otlp_receiver,
                 host=spec.listen_address,
                 port=spec.ports.otlp_http,
+                authenticator=receiver_auth,
             )
             if spec.otlp_receiver.enabled
             else None

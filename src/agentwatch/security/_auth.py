@@ -62,6 +62,13 @@ class Authenticator:
         self._lock = threading.Lock()
         self._failures: Counter[AuthFailure] = Counter()
 
+    def sibling(self) -> Authenticator:
+        """The same accounts, counting its own refusals (one per served component)."""
+        twin = Authenticator.__new__(Authenticator)
+        twin._accounts, twin._token = self._accounts, self._token
+        twin._lock, twin._failures = threading.Lock(), Counter()
+        return twin
+
     def authenticate(self, header: str | None) -> Principal | AuthFailure:
         if not header:
             return AuthFailure.MISSING

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,10 +103,13 @@ class DeveloperRates:
     call_seconds_median: float = 4.0
 
 
-def _otlp_reader(endpoint: str, export_interval: float) -> MetricReader:
+def _otlp_reader(
+    endpoint: str, export_interval: float, headers: Mapping[str, str] | None
+) -> MetricReader:
     exporter = OTLPMetricExporter(
         endpoint=endpoint,
         timeout=5,
+        headers=dict(headers) if headers else None,
         preferred_temporality=DELTA,
     )
     return PeriodicExportingMetricReader(exporter, export_interval_millis=export_interval * 1000)
@@ -125,8 +129,10 @@ class SimulatedDevelopers:
         export_interval: float = 10.0,
         rates: DeveloperRates | None = None,
         reader: MetricReader | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
-        """``reader`` replaces the OTLP export to ``endpoint`` (benchmarks read in memory)."""
+        """``reader`` replaces the OTLP export to ``endpoint`` (benchmarks read in memory);
+        ``headers`` go with every export (the receiver's bearer token when auth is on)."""
         self.developers = developers
         self.load = load
         self.rates = rates or DeveloperRates()
@@ -145,7 +151,7 @@ class SimulatedDevelopers:
         )
         self.provider = MeterProvider(
             resource=resource,
-            metric_readers=[reader or _otlp_reader(endpoint, export_interval)],
+            metric_readers=[reader or _otlp_reader(endpoint, export_interval, headers)],
         )
         meter = self.provider.get_meter("agentwatch.simulate.developers")
         self._counters = {

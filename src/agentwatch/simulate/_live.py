@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +56,15 @@ class LiveSimulation:
     simulated time.
     """
 
-    def __init__(self, spec: Spec, faults: Sequence[Fault] = ()) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        faults: Sequence[Fault] = (),
+        *,
+        otlp_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """``otlp_headers`` go with the simulated developers' exports (auth for the
+        receiver)."""
         self.spec = spec
         self.compression = spec.simulation.time_compression
         self._wall_start = time.monotonic()
@@ -85,6 +93,7 @@ class LiveSimulation:
                 self.engine.load,
                 seed=spec.simulation.seed,
                 start=self._sim_start,
+                headers=otlp_headers,
             )
         self._lock = threading.Lock()
         self._servers: list[MetricsServer] = []

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from agentwatch import catalog
 from agentwatch.exporters._business import BusinessExporter
 from agentwatch.framework import EXAMPLE_FRAMEWORK
+from agentwatch.security import Authenticator, Secrets
 from agentwatch.security._pii import is_pseudonym
 from agentwatch.simulate._developers import (
     ACTIVE_TIME,
@@ -113,3 +114,49 @@ def test_the_scanner_and_the_survey_are_served(exporter: BusinessExporter) -> No
     assert served[catalog.DEVELOPER_SURVEY_SCORE.name] == pytest.approx(87.5)
     assert served[catalog.DEVELOPER_SURVEY_RESPONSES.name] == 2
     promtool_check(text)
+
+
+def test_with_auth_both_endpoints_ask_and_developers_push_with_the_token(
+    spec: Spec, tmp_path: Path
+) -> None:
+    secrets = Secrets.generate()
+    running = BusinessExporter(
+        spec, tmp_path, EXAMPLE_FRAMEWORK, authenticator=Authenticator(secrets)
+    )
+    running.start()
+    try:
+        assert running.receiver is not None
+        receiver = running.receiver.metrics_url
+        assert httpx.post(receiver, content=b"").status_code == 401
+        assert httpx.get(f"{running.metrics.url}/metrics").status_code == 401
+        token = {"Authorization": f"Bearer {secrets.scrape_token}"}
+        team = SimulatedDevelopers(
+            2, otlp_metrics_url(spec), LoadPattern(200.0, 0.5, 0.2), seed=7, start=T0,
+            export_interval=3600, headers=token,
+        )  # fmt: skip
+        try:
+            for minute in range(1, 61):
+                team.advance(T0 + 60 * minute)
+            assert team.provider.force_flush(10_000)
+        finally:
+            team.shutdown()
+        text = httpx.get(f"{running.metrics.url}/metrics", headers=token).text
+    finally:
+        running.stop()
+    served = {
+        (sample.labels.get("component"), sample.labels.get("reason")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if family.name == catalog.AGENTWATCH_AUTH_FAILURES_TOTAL.family
+    }
+    # Each endpoint counts its own refusal; the developers' pushes were let in.
+    assert served[("OTLP receiver", "missing")] == 1
+    assert served[("framework exporter", "missing")] == 1
+    active = sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.family
+        for sample in family.samples
+    )
+    assert active == pytest.approx(team.sent[ACTIVE_TIME])
+    assert active > 0

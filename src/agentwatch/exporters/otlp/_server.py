@@ -16,7 +16,8 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 
-from agentwatch.exporters._server import BackgroundServer
+from agentwatch.exporters._server import BackgroundServer, WsgiApp
+from agentwatch.security import Authenticator, WsgiAuth
 from agentwatch.spec import OtlpReceiverSettings
 
 from ._decode import (
@@ -259,11 +260,17 @@ class OtlpReceiver(BackgroundServer):
         host: str = "127.0.0.1",
         port: int = 4318,
         name: str = "OTLP receiver",
+        authenticator: Authenticator | None = None,
     ) -> None:
+        """With an ``authenticator``, pushes need the scrape bearer token or an account that
+        may read metrics (/healthz stays open)."""
         self.store = store
         self.settings = settings or store.settings
         self.app = OtlpApp(store, self.settings)
-        super().__init__(self.app, host=host, port=port, name=name)
+        app: WsgiApp = self.app
+        if authenticator is not None:
+            app = WsgiAuth(app, authenticator, realm="agentwatch OTLP receiver")
+        super().__init__(app, host=host, port=port, name=name)
 
     @property
     def metrics_url(self) -> str:
