@@ -3,6 +3,7 @@ with the tools that ship with the binaries, so a bad file fails before any proce
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from agentwatch.security import AuditAction, AuditLog, ensure_secrets
 from ._errors import ConfigInvalidError
 from ._plan import StackPlan
 
-__all__ = ["prepare_secrets", "render_configs", "validate_configs"]
+__all__ = ["audit_config_change", "prepare_secrets", "render_configs", "validate_configs"]
 
 _CHECK_TIMEOUT = 60.0
 # Prometheus checks the hash on every request it has not cached; cost 10 keeps that to a few
@@ -47,10 +48,31 @@ def prepare_secrets(plan: StackPlan) -> ScrapeAuth | None:
     )
 
 
+def audit_config_change(plan: StackPlan) -> None:
+    """A `config_changed` entry when the effective spec differs from the last start's (its
+    digest is kept in HOME/config/spec.sha256), so the log shows who ran what, and when."""
+    digest = hashlib.sha256(plan.spec.model_dump_json().encode()).hexdigest()
+    kept = plan.home.config_dir / "spec.sha256"
+    before = kept.read_text().strip() if kept.exists() else None
+    if before == digest:
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(digest + "\n")
+    if plan.spec.security.audit_log:
+        AuditLog(plan.home.audit_log).record(
+            AuditAction.CONFIG_CHANGED,
+            actor="agentwatch up",
+            config=str(plan.config_path) if plan.config_path is not None else "(seed defaults)",
+            spec_sha256=digest,
+            previous_sha256=before,
+        )
+
+
 def render_configs(plan: StackPlan) -> list[Path]:
     home = plan.home
     home.rules_dir.mkdir(parents=True, exist_ok=True)
     auth = prepare_secrets(plan)
+    audit_config_change(plan)
     write_yaml(
         home.prometheus_config,
         prometheus_config(plan.spec, rule_files=[home.rules_glob], demo=plan.demo, auth=auth),

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from agentwatch.generate.rules import rule_files
+from agentwatch.security import AuditLog
 from agentwatch.spec import Spec
 from agentwatch.stack import Binaries, ConfigInvalidError, StackHome, build_plan
 from agentwatch.stack._configs import render_configs, validate_configs
@@ -96,3 +97,21 @@ def test_with_auth_prometheus_reads_credentials_from_files_only(tmp_path: Path) 
     assert hashed.startswith(b"$2b$10$")
     assert bcrypt.checkpw(secrets["service"]["password"].encode(), hashed)
     assert secrets["service"]["password"] not in files.web_config.read_text()
+
+
+def test_the_audit_log_records_secrets_and_each_config_change(tmp_path: Path) -> None:
+    home = StackHome(tmp_path / "home")
+    fake = Binaries(Path("p"), Path("pt"), Path("a"), Path("at"))
+    first = build_plan(Spec(), home, fake, config_path=None, demo=True)
+    render_configs(first)
+    render_configs(first)  # the same spec again: nothing new to record
+    changed = Spec.model_validate({"storage": {"retention": "30d"}})
+    config = tmp_path / "agentwatch.yaml"
+    render_configs(build_plan(changed, home, fake, config_path=config, demo=True))
+    entries = list(AuditLog(home.audit_log).entries())
+    assert [e["action"] for e in entries] == [
+        "secrets_created", "config_changed", "config_changed"
+    ]  # fmt: skip
+    assert entries[1]["previous_sha256"] is None
+    assert entries[2]["previous_sha256"] == entries[1]["spec_sha256"]
+    assert entries[2]["config"] == str(config)
