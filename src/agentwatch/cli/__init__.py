@@ -11,6 +11,7 @@ from . import (
     _flow,  # noqa: F401
     _framework,  # noqa: F401
     _generate,  # noqa: F401
+    _secrets,  # noqa: F401
     _simulate,  # noqa: F401
     _slo,  # noqa: F401
     _stack,  # noqa: F401

@@ -356,7 +356,8 @@ def secrets_readme() -> str:
     """What the operator creates under secrets/ before `docker-compose up` (never generated)."""
     return f"""# Secrets for docker-compose.monitoring.yml
 
-agentwatch never writes a secret. Create these files yourself; `secrets/.gitignore` keeps
+`agentwatch generate` never writes a secret. Create these files yourself (or with `agentwatch
+secrets compose`); `secrets/.gitignore` keeps
 everything but this README and itself out of git.
 
 - `{GRAFANA_ADMIN_PASSWORD_SECRET}`: Grafana's admin password, one line. Grafana reads it
@@ -365,12 +366,14 @@ everything but this README and itself out of git.
   routing key, web-hook tokens). Mounted read-only at `{DEFAULT_SECRETS_DIR}`, where the
   generated `alerts/alertmanager.yml` looks for them. The default spec names none.
 
-For example:
+For example, with the Grafana password `agentwatch up` generated into its home:
 
 ```sh
-mkdir -p secrets/alertmanager && chmod 0700 secrets
-openssl rand -base64 24 > secrets/{GRAFANA_ADMIN_PASSWORD_SECRET}
+agentwatch secrets compose secrets --home HOME
+mkdir -p secrets/alertmanager
 ```
+
+or one of your own: `openssl rand -base64 24 > secrets/{GRAFANA_ADMIN_PASSWORD_SECRET}`.
 
 The containers read these files as their own unprivileged users (Grafana uid 472,
 Alertmanager `nobody`), so the files must be readable by them (mode 0644 inside a 0700

@@ -1,0 +1,76 @@
+"""agentwatch secrets: where the generated credentials are, who can log in, and Grafana's
+admin password handed to the compose stack."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from agentwatch.generate.compose import GRAFANA_ADMIN_PASSWORD_SECRET
+from agentwatch.security import AuditAction, AuditLog, SecretsError, ensure_secrets, load_secrets
+from agentwatch.stack import StackHome
+
+from ._app import app
+from ._common import EXIT_BAD_INPUT, HomeOption, console, fail, resolve_home
+
+secrets_app = typer.Typer(
+    name="secrets",
+    help="The home's generated credentials (HOME/secrets, mode 0600).",
+    no_args_is_help=True,
+)
+app.add_typer(secrets_app)
+
+
+@secrets_app.command()
+def show(
+    home: HomeOption = None,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="Print the console passwords too.")
+    ] = False,
+) -> None:
+    """The accounts and their roles; passwords only with --reveal."""
+    files = StackHome(resolve_home(home)).secrets
+    if not files.secrets_json.exists():
+        fail(f"no secrets in {files.directory}: `agentwatch up` generates them", EXIT_BAD_INPUT)
+    try:
+        secrets = load_secrets(files.secrets_json)
+    except SecretsError as exc:
+        fail(str(exc))
+    table = Table("account", "role", *(["password"] if reveal else []), highlight=False)
+    for account in secrets.accounts():
+        table.add_row(account.username, account.role.value, *([account.password] if reveal else []))
+    console.print(table)
+    console.print(f"in {files.secrets_json} (mode 0600)", highlight=False, soft_wrap=True)
+
+
+@secrets_app.command()
+def compose(
+    directory: Annotated[
+        Path, typer.Argument(help="The compose tree's secrets/ directory, e.g. monitoring/secrets")
+    ],
+    home: HomeOption = None,
+) -> None:
+    """Write the home's Grafana admin password where docker-compose.monitoring.yml reads it."""
+    root = resolve_home(home)
+    try:
+        secrets, _, _ = ensure_secrets(root)
+    except (SecretsError, OSError) as exc:
+        fail(str(exc))
+    if directory.exists() and not directory.is_dir():
+        fail(f"{directory}: not a directory", EXIT_BAD_INPUT)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    target = directory / GRAFANA_ADMIN_PASSWORD_SECRET
+    # 0644 inside a 0700 directory: Grafana reads it as its own user (uid 472) in the
+    # container, and other users of this host cannot enter the directory.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.grafana_admin_password + "\n")
+    AuditLog(StackHome(root).audit_log).record(
+        AuditAction.CONFIG_CHANGED, actor="agentwatch secrets compose", wrote=str(target)
+    )
+    console.print(f"wrote Grafana's admin password to {target} (user admin)", highlight=False)
