@@ -5,6 +5,7 @@ from . import (
     _analytics,  # noqa: F401
     _analytics_service,  # noqa: F401
     _anomaly,  # noqa: F401
+    _backup,  # noqa: F401
     _capacity,  # noqa: F401
     _console,  # noqa: F401
     _docs,  # noqa: F401  (each module registers its commands)

@@ -2,6 +2,17 @@
 built-in simulated agent system) started, health-checked, supervised and stopped."""
 
 from ._backfill import backfill_history
+from ._backup import (
+    BackupError,
+    BackupInvalidError,
+    BackupProgress,
+    RestoreReport,
+    create_backup,
+    default_backup_path,
+    read_manifest,
+    restore_backup,
+    running_prometheus_url,
+)
 from ._binaries import Binaries, find_binaries
 from ._detach import run_supervisor_process, start_detached
 from ._down import StopReport, stop_stack
@@ -30,6 +41,9 @@ __all__ = [
     "EXIT_BAD_CONFIG",
     "EXIT_RUNTIME",
     "AlreadyRunningError",
+    "BackupError",
+    "BackupInvalidError",
+    "BackupProgress",
     "Binaries",
     "BinaryNotFoundError",
     "CheckResult",
@@ -39,6 +53,7 @@ __all__ = [
     "EndpointStatus",
     "HomeLock",
     "PortInUseError",
+    "RestoreReport",
     "StackError",
     "StackHome",
     "StackPlan",
@@ -51,13 +66,18 @@ __all__ = [
     "build_plan",
     "check_ports",
     "check_tree",
+    "create_backup",
+    "default_backup_path",
     "find_binaries",
     "open_stack",
     "plan_stack",
     "port_in_use",
+    "read_manifest",
     "read_state",
+    "restore_backup",
     "run_foreground",
     "run_supervisor_process",
+    "running_prometheus_url",
     "simulate_command",
     "stack_status",
     "start_detached",
