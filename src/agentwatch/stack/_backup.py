@@ -27,9 +27,9 @@ import shutil
 import stat
 import tarfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -59,6 +59,8 @@ __all__ = [
 MANIFEST = "manifest.json"
 _FORMAT = 1
 _CHUNK = 1 << 20
+# What reading a damaged archive raises (gzip.BadGzipFile is an OSError).
+_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 _ACTOR_BACKUP = "agentwatch backup"
 _ACTOR_RESTORE = "agentwatch restore"
 _NOT_ARCHIVED = (
@@ -474,7 +476,7 @@ def _open_archive(archive: Path) -> Iterator[tarfile.TarFile]:
         raise BackupInvalidError(f"{archive}: no such archive file")
     try:
         tar = tarfile.open(archive, mode="r:gz")  # noqa: SIM115 (closed below)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise BackupInvalidError(f"{archive}: not a .tar.gz archive ({exc})") from None
     with tar:
         yield tar
@@ -486,7 +488,7 @@ def _validated(
     """The manifest and each file member with its manifest entry; raises on the first fault."""
     try:
         members = tar.getmembers()
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise BackupInvalidError(f"{archive}: a damaged archive ({exc})") from None
     seen: dict[str, tarfile.TarInfo] = {}
     manifest_member = None
@@ -544,19 +546,23 @@ def _extract(
             raise BackupInvalidError(f"member {path.as_posix()!r}: cannot be read")
         digest = hashlib.sha256()
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in iter(partial(source.read, _CHUNK), b""):
-                    digest.update(chunk)
+        with os.fdopen(fd, "wb") as handle:
+            while True:
+                try:
+                    chunk = source.read(_CHUNK)
+                except _READ_ERRORS as exc:
+                    raise BackupInvalidError(
+                        f"member {path.as_posix()!r}: cannot be read ({exc})"
+                    ) from None
+                if not chunk:
+                    break
+                digest.update(chunk)
+                try:
                     handle.write(chunk)
-                    done += len(chunk)
-                    report(
-                        BackupProgress("verify", index, len(files), done, total, path.as_posix())
-                    )
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise BackupInvalidError(
-                f"member {path.as_posix()!r}: cannot be read ({exc})"
-            ) from None
+                except OSError as exc:
+                    raise BackupError(f"cannot write {dest}: {exc.strerror}") from None
+                done += len(chunk)
+                report(BackupProgress("verify", index, len(files), done, total, path.as_posix()))
         if digest.hexdigest() != entry["sha256"]:
             raise BackupInvalidError(
                 f"member {path.as_posix()!r}: sha256 {digest.hexdigest()} does not match "
@@ -596,30 +602,29 @@ def _swap(home: StackHome, staging: Path, stamp: str, parts: list[_Part]) -> Non
         for part in parts:
             target = part.target(home)
             target.parent.mkdir(parents=True, exist_ok=True)
-            aside: Path | None = target.with_name(f"{target.name}.before-restore-{stamp}")
-            assert aside is not None
+            aside = target.with_name(f"{target.name}.before-restore-{stamp}")
             if target.exists() or target.is_symlink():
                 os.rename(target, aside)
+                moved.append((target, aside))
             else:
-                aside = None
-            moved.append((target, aside))
+                moved.append((target, None))
             os.rename(staging / part.name, target)
     except OSError as exc:
-        for target, aside in reversed(moved):
+        for target, kept in reversed(moved):
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 target.unlink(missing_ok=True)
-            if aside is not None:
-                os.rename(aside, target)
+            if kept is not None:
+                os.rename(kept, target)
         raise BackupError(f"restore failed, the home is as it was: {exc}") from None
-    for _, aside in moved:
-        if aside is None:
+    for _, kept in moved:
+        if kept is None:
             continue
-        if aside.is_dir() and not aside.is_symlink():
-            shutil.rmtree(aside, ignore_errors=True)
+        if kept.is_dir() and not kept.is_symlink():
+            shutil.rmtree(kept, ignore_errors=True)
         else:
-            aside.unlink(missing_ok=True)
+            kept.unlink(missing_ok=True)
 
 
 def restore_backup(

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import stat
 import tarfile
@@ -348,3 +349,39 @@ def test_restore_is_refused_while_the_stack_runs(tmp_path: Path) -> None:
     # Stopped, the same archive restores.
     restore_backup(home, archive)
     assert tree(home.prometheus_data) == {f"{BLOCK}/meta.json": b"{}"}
+
+
+def test_a_truncated_archive_is_bad_input(tmp_path: Path, prometheus: FakePrometheus) -> None:
+    home = make_home(tmp_path / "home")
+    archive = backup(home, prometheus)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    before = tree(home.root)
+    with pytest.raises(BackupInvalidError) as caught:
+        restore_backup(home, cut)
+    assert str(cut) in caught.value.message
+    assert tree(home.root) == before
+
+
+def test_a_failed_swap_puts_everything_back(
+    tmp_path: Path, prometheus: FakePrometheus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = make_home(tmp_path / "home")
+    archive = backup(home, prometheus)
+    (home.rules_dir / "agents.yml").write_text("newer\n")
+    before = tree(home.root)
+    real_rename = os.rename
+
+    def rename(source: Any, target: Any) -> None:
+        # The staged config cannot be moved in; moving things back still works.
+        if Path(target) == home.config_dir and ".restore-" in str(source):
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(BackupError) as caught:
+        restore_backup(home, archive)
+    assert "the home is as it was" in caught.value.message
+    assert caught.value.exit_code == 1
+    assert tree(home.root) == before
+    assert [p.name for p in home.root.rglob("*") if "restore" in p.name] == []
