@@ -155,7 +155,7 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
         jobs = {t["labels"]["job"] for t in active}
         expected = {
             "prometheus", "alertmanager", "agents", "transport-layer", "voice", "analytics",
-            "claude-framework",
+            "claude-framework", "console",
         }  # fmt: skip
         return jobs == expected and all(t["health"] == "up" for t in active)
 

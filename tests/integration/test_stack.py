@@ -295,7 +295,7 @@ def test_supervises_the_simulated_system(stack: Stack) -> None:
             assert label in output(status)
 
         jobs = {
-            "prometheus", "alertmanager", "analytics", "claude-framework",
+            "prometheus", "alertmanager", "analytics", "claude-framework", "console",
             "agents", "transport-layer", "voice",
         }  # fmt: skip
         wait_until(lambda: all_up(stack, jobs), "every job up == 1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from prometheus_client.core import CounterMetricFamily
 
@@ -14,15 +14,16 @@ __all__ = ["AuthFailuresCollector"]
 
 
 class AuthFailuresCollector:
-    """Every reason is served from zero, so rate() sees the first refusal."""
+    """One family for every authenticated endpoint a process serves (component name ->
+    its authenticator). Every reason is served from zero, so rate() sees the first refusal."""
 
-    def __init__(self, authenticator: Authenticator, component: str) -> None:
-        self._authenticator = authenticator
-        self._component = component
+    def __init__(self, components: Mapping[str, Authenticator]) -> None:
+        self._components = dict(components)
 
     def collect(self) -> Iterator[CounterMetricFamily]:
-        counts = self._authenticator.failures()
         family = counter(catalog.AGENTWATCH_AUTH_FAILURES_TOTAL)
-        for reason in AuthFailure:
-            family.add_metric([self._component, reason.value], counts.get(reason, 0))
+        for component, authenticator in self._components.items():
+            counts = authenticator.failures()
+            for reason in AuthFailure:
+                family.add_metric([component, reason.value], counts.get(reason, 0))
         yield family

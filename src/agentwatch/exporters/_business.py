@@ -12,7 +12,6 @@ from agentwatch.framework import FrameworkWatcher
 from agentwatch.security import Authenticator, Pseudonymizer, find_secrets, pseudonymizer_for
 from agentwatch.spec import Spec
 
-from ._auth import AuthFailuresCollector
 from ._server import Collector, MetricsServer
 from ._survey import SurveyCollector, SurveyLog
 from .otlp import OtlpCollector, OtlpReceiver, OtlpStore
@@ -63,14 +62,17 @@ class BusinessExporter:
         if self.watcher is not None:
             collectors.insert(0, self.watcher.collector())
         receiver_auth = authenticator.sibling() if authenticator is not None else None
-        if receiver_auth is not None and spec.otlp_receiver.enabled:
-            collectors.append(AuthFailuresCollector(receiver_auth, "OTLP receiver"))
         self.metrics = MetricsServer(
             *collectors,
             host=spec.listen_address,
             port=spec.ports.framework_exporter,
             name="framework exporter",
             authenticator=authenticator,
+            also_authenticated=(
+                {"OTLP receiver": receiver_auth}
+                if receiver_auth is not None and spec.otlp_receiver.enabled
+                else None
+            ),
         )
         self.receiver = (
             OtlpReceiver(

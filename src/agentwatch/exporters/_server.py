@@ -128,11 +128,15 @@ class MetricsServer(BackgroundServer):
         name: str = "exporter",
         routes: Mapping[str, JsonRoute] | None = None,
         authenticator: Authenticator | None = None,
+        also_authenticated: Mapping[str, Authenticator] | None = None,
     ) -> None:
+        """``also_authenticated``: other endpoints of this process (component name ->
+        authenticator) whose refusals this server's /metrics serves."""
         app: WsgiApp = self._app
         if authenticator is not None:
             app = WsgiAuth(app, authenticator)
-            collectors = (*collectors, AuthFailuresCollector(authenticator, name))
+            components = {name: authenticator, **(also_authenticated or {})}
+            collectors = (*collectors, AuthFailuresCollector(components))
         super().__init__(app, host=host, port=port, name=name)
         self._routes = dict(routes or {})
         self.registry = build_registry(*collectors)

@@ -143,6 +143,7 @@ def test_with_auth_both_endpoints_ask_and_developers_push_with_the_token(
         text = httpx.get(f"{running.metrics.url}/metrics", headers=token).text
     finally:
         running.stop()
+    promtool_check(text)
     served = {
         (sample.labels.get("component"), sample.labels.get("reason")): sample.value
         for family in text_string_to_metric_families(text)
