@@ -57,6 +57,7 @@ class Authenticator:
     """Knows the home's accounts and scrape token; counts every refusal by reason."""
 
     def __init__(self, secrets: Secrets) -> None:
+        self._secrets = secrets
         self._accounts = {a.username: a for a in secrets.accounts()}
         self._token = secrets.scrape_token.encode()
         self._lock = threading.Lock()
@@ -64,10 +65,7 @@ class Authenticator:
 
     def sibling(self) -> Authenticator:
         """The same accounts, counting its own refusals (one per served component)."""
-        twin = Authenticator.__new__(Authenticator)
-        twin._accounts, twin._token = self._accounts, self._token
-        twin._lock, twin._failures = threading.Lock(), Counter()
-        return twin
+        return Authenticator(self._secrets)
 
     def authenticate(self, header: str | None) -> Principal | AuthFailure:
         if not header:
