@@ -8,19 +8,20 @@ import shutil
 import stat
 import tarfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from agentwatch.render import write_yaml
 from agentwatch.security import AuditLog
-from tests.integration.support import free_ports, home_auth, wait_until
-from tests.integration.test_stack import PORT_NAMES, Stack, output, processes_of, run_cli
+from tests.integration import test_stack
+from tests.integration.support import home_auth, wait_until
+from tests.integration.test_stack import Stack, output
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+# test_stack's fixture: a fresh home whose config gives every port a free one.
+stack = test_stack.stack
 
 INSTANT_QUERIES = (
     "up",
@@ -28,32 +29,6 @@ INSTANT_QUERIES = (
     "sum by (job) (scrape_samples_scraped)",
     "max_over_time(prometheus_tsdb_head_series[10s])",
 )
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    *free, control_port = free_ports(len(PORT_NAMES) + 1)
-    ports = dict(zip(PORT_NAMES, free, strict=True))
-    config = tmp_path / "agentwatch.yaml"
-    fast = {"interval": "1s"}
-    write_yaml(
-        config,
-        {
-            "ports": ports,
-            "simulation": {"control_port": control_port},
-            "scrape": {
-                "interval": "1s",
-                "evaluation_interval": "1s",
-                "agents": fast,
-                "voice": fast,
-            },
-        },
-    )
-    home = tmp_path / "home"
-    yield Stack(tmp=tmp_path, home=home, config=config, ports=ports)
-    run_cli("down", "--home", str(home))
-    for process in processes_of(home):
-        process.kill()
 
 
 def get(stack: Stack, path: str, **params: Any) -> Any:

@@ -7,9 +7,11 @@ reader can paste it into Prometheus and get the same value.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from agentwatch import catalog
+from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES
 from agentwatch.generate.rules import _recording as rec
 
 __all__ = [
@@ -56,23 +58,8 @@ BOTTLENECKS: Final = catalog.PERFORMANCE_BOTTLENECKS.name
 CAPACITY_RUN: Final = f'{catalog.ANALYTICS_RUN_TIMESTAMP_SECONDS.name}{{part="capacity"}}'
 
 
-def _rate(name: str) -> str:
-    return f"rate({name}[5m])"
-
-
-# The history of each forecast resource, as the capacity planner reads it. The planner's own
-# RESOURCE_QUERIES live in agentwatch.analytics.capacity, whose import pulls in statsforecast
-# (4 s and 230 MB): too much for a web front end. tests/unit/console/test_queries.py holds
-# these equal to the planner's, so they cannot drift apart.
-RESOURCE_HISTORY: Final[dict[str, str]] = {
-    "cpu": f"sum({_rate(catalog.AGENT_CPU_SECONDS_TOTAL.name)})"
-    f" / sum({catalog.AGENT_WORKERS.name})",
-    "memory": f"sum({catalog.AGENT_MEMORY_BYTES.name})"
-    f" / sum({catalog.AGENT_MEMORY_LIMIT_BYTES.name})",
-    "queue_depth": f"max({catalog.AGENT_QUEUE_DEPTH.name})",
-    "throughput": f"sum({_rate(f'{catalog.AGENT_TRANSPORT_MESSAGES_TOTAL.name}{{{rec.SENT}}}')})",
-    "active_agents": f"sum({catalog.SYSTEM_ACTIVE_AGENTS.name})",
-}
+# The history of each forecast resource, exactly as the capacity planner reads it.
+RESOURCE_HISTORY: Final[Mapping[str, str]] = RESOURCE_QUERIES
 
 
 # SLOs: Sloth's recording names (agentwatch.generate.slo writes them; a unit test holds each

@@ -26,7 +26,7 @@ from agentwatch.analytics.capacity import (
     render_report,
 )
 from agentwatch.analytics.capacity._distributed import FitBackend
-from agentwatch.analytics.capacity._resources import TYPE_QUERIES
+from agentwatch.analytics.capacity_queries import TYPE_QUERIES
 from agentwatch.analytics.promapi import RangeSeries, Sample
 
 DAY = 86_400.0

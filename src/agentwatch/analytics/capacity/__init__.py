@@ -2,6 +2,8 @@
 seasonal naive forecast; scaling recommendations from the forecasts and a queueing view of
 each agent type; bottleneck prediction; an HTML report. ``plan_capacity`` runs it all."""
 
+from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
+
 from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
 from ._forecast import (
     COARSE,
@@ -26,7 +28,7 @@ from ._queueing import (
     recommend_type,
 )
 from ._report import render_report
-from ._resources import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES, PromQuerier, fetch_history
+from ._resources import PromQuerier, fetch_history
 from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
 from ._text import format_recommendation, format_recommendations
 

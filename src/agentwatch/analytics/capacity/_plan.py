@@ -8,13 +8,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from agentwatch.analytics._results import Bound, ForecastPoint, ScalingRecommendation
-from agentwatch.spec import Spec
-
-from ._bottlenecks import Bottlenecks, predict_bottlenecks
-from ._forecast import COARSE, FINE, RESOLUTIONS, Forecast, forecast_histories
-from ._outlook import Outlook, outlook
-from ._queueing import TypeLoad, fetch_loads, recommend_nodes, recommend_type
-from ._resources import (
+from agentwatch.analytics.capacity_queries import (
     AGENTS,
     CPU,
     MEMORY,
@@ -23,9 +17,14 @@ from ._resources import (
     RESOURCES,
     THROUGHPUT,
     TYPE_QUERIES,
-    PromQuerier,
-    fetch_history,
 )
+from agentwatch.spec import Spec
+
+from ._bottlenecks import Bottlenecks, predict_bottlenecks
+from ._forecast import COARSE, FINE, RESOLUTIONS, Forecast, forecast_histories
+from ._outlook import Outlook, outlook
+from ._queueing import TypeLoad, fetch_loads, recommend_nodes, recommend_type
+from ._resources import PromQuerier, fetch_history
 from ._series import NoForecastError
 
 __all__ = ["CPU_SATURATION", "CapacityPlan", "Progress", "ResourcePlan", "plan_capacity"]

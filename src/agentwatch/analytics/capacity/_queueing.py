@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from agentwatch.analytics._results import Priority, ScalingAction, ScalingRecommendation
+from agentwatch.analytics.capacity_queries import TYPE_QUERIES
 
 from ._outlook import Outlook
-from ._resources import TYPE_QUERIES, PromQuerier
+from ._resources import PromQuerier
 
 __all__ = [
     "COMPUTE_NODES",
