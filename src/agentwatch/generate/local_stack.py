@@ -29,6 +29,8 @@ __all__ = [
     "host_port",
     "local_hosts",
     "prometheus_config",
+    "remote_write_config",
+    "shard_relabelling",
 ]
 
 # Scrape job names: rules, dashboards and backfilled history select series by them.
@@ -108,6 +110,41 @@ class Hosts:
     collector_metrics: str | None = None
 
 
+def shard_relabelling(shards: int, shard: int) -> list[dict[str, Any]]:
+    """Keep only the targets whose hashmod of ``__address__`` is ``shard``: N servers with the
+    same job list then scrape disjoint subsets whose union is every target."""
+    return [
+        {
+            "source_labels": ["__address__"],
+            "modulus": shards,
+            "target_label": "__tmp_hashmod",
+            "action": "hashmod",
+        },
+        {"source_labels": ["__tmp_hashmod"], "regex": str(shard), "action": "keep"},
+    ]
+
+
+def remote_write_config(spec: Spec) -> list[dict[str, Any]]:
+    """The spec's remote_write destinations; credentials by file only."""
+    entries: list[dict[str, Any]] = []
+    for target in spec.storage.remote_write:
+        entry: dict[str, Any] = {"name": target.name, "url": target.url}
+        if target.basic_auth is not None:
+            entry["basic_auth"] = {
+                "username": target.basic_auth.username,
+                "password_file": target.basic_auth.password_file,
+            }
+        if target.bearer_token_file is not None:
+            entry["authorization"] = {
+                "type": "Bearer",
+                "credentials_file": target.bearer_token_file,
+            }
+        if target.headers:
+            entry["headers"] = dict(sorted(target.headers.items()))
+        entries.append(entry)
+    return entries
+
+
 def local_hosts(spec: Spec) -> Hosts:
     host = connect_host(spec.listen_address)
     return Hosts(
@@ -127,6 +164,7 @@ def prometheus_config(
     demo: bool,
     hosts: Hosts | None = None,
     auth: ScrapeAuth | None = None,
+    shard: int | None = None,
 ) -> dict[str, Any]:
     """Prometheus scraping itself, the local Alertmanager, the analytics and framework
     exporters and, with
@@ -135,7 +173,19 @@ def prometheus_config(
     ``rule_files`` are globs as Prometheus reads them (absolute, or relative to the config file).
     ``hosts`` defaults to the local stack's (the spec's listen address). ``auth`` adds
     basic auth towards Prometheus and Alertmanager and the bearer token towards exporters.
+
+    With ``spec.scrape.shards`` N > 1, ``shard`` (0..N-1) picks this server's share: the
+    exporter jobs keep the targets whose hashmod of the address is ``shard``; the single-target
+    infrastructure jobs (Prometheus, Alertmanager, console, collector) are scraped by shard 0
+    alone, so a global view over every shard never sees their series twice.
     """
+    shards = spec.scrape.shards
+    if shard is None:
+        if shards > 1:
+            raise ValueError(f"scrape.shards is {shards}: say which shard (0..{shards - 1})")
+        shard = 0
+    elif not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is outside 0..{shards - 1} (scrape.shards is {shards})")
     hosts = hosts or local_hosts(spec)
     ports = spec.ports
     basic = auth.basic_auth() if auth is not None else {}
@@ -177,11 +227,16 @@ def prometheus_config(
         ]
     if hosts.collector_metrics is not None:
         jobs.append(_job(COLLECTOR_JOB, hosts.collector_metrics))
-    return {
+    external_labels = {"cluster": spec.cluster}
+    if shards > 1:
+        jobs = _shard_jobs(jobs, shards, shard)
+        # Tells the shards' series apart in a global view fed by every shard's remote_write.
+        external_labels["shard"] = str(shard)
+    config: dict[str, Any] = {
         "global": {
             "scrape_interval": spec.scrape.interval,
             "evaluation_interval": spec.scrape.evaluation_interval,
-            "external_labels": {"cluster": spec.cluster},
+            "external_labels": external_labels,
         },
         "alerting": {
             "alertmanagers": [
@@ -196,3 +251,17 @@ def prometheus_config(
         "rule_files": list(rule_files),
         "scrape_configs": jobs,
     }
+    remote_write = remote_write_config(spec)
+    if remote_write:
+        config["remote_write"] = remote_write
+    return config
+
+
+def _shard_jobs(jobs: list[dict[str, Any]], shards: int, shard: int) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for job in jobs:
+        if job["job_name"] in EXPORTER_JOBS:
+            kept.append({**job, "relabel_configs": shard_relabelling(shards, shard)})
+        elif shard == 0:
+            kept.append(job)
+    return kept

@@ -42,12 +42,15 @@ __all__ = [
     "GRAFANA_DATASOURCES",
     "PRODUCTION_HOSTS",
     "PROMETHEUS_CONFIG",
+    "PROMETHEUS_SHARD_CONFIGS",
     "RULES_DIR",
     "RULE_TESTS_DIR",
     "monitoring_tree",
 ]
 
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
+# With scrape.shards N > 1: one config per server (docs/scale-out.md); "{shard}" is 0..N-1.
+PROMETHEUS_SHARD_CONFIGS = "prometheus/prometheus-shard-{shard}.yml"
 RULES_DIR = "prometheus/rules"
 # Apart from the rules, so the rule_files glob never loads a test file as rules.
 RULE_TESTS_DIR = "prometheus/rules/tests"
@@ -76,9 +79,15 @@ def _test_from_tests_dir(test: dict[str, Any]) -> dict[str, Any]:
 
 
 def monitoring_tree(spec: Spec) -> dict[str, Any]:
+    shards = spec.scrape.shards
+    # Sharded, prometheus.yml is shard 0's config: the compose stack runs that one server.
     tree: dict[str, Any] = {
         PROMETHEUS_CONFIG: prometheus_config(
-            spec, rule_files=["rules/*.yml"], demo=True, hosts=PRODUCTION_HOSTS
+            spec,
+            rule_files=["rules/*.yml"],
+            demo=True,
+            hosts=PRODUCTION_HOSTS,
+            shard=0 if shards > 1 else None,
         ),
         ALERTMANAGER_CONFIG: alertmanager_config(spec),
         GRAFANA_DATASOURCES: datasources(spec),
@@ -90,6 +99,11 @@ def monitoring_tree(spec: Spec) -> dict[str, Any]:
         SECRETS_README: secrets_readme(),
         SECRETS_GITIGNORE: secrets_gitignore(),
     }
+    if shards > 1:
+        for shard in range(shards):
+            tree[PROMETHEUS_SHARD_CONFIGS.format(shard=shard)] = prometheus_config(
+                spec, rule_files=["rules/*.yml"], demo=True, hosts=PRODUCTION_HOSTS, shard=shard
+            )
     for name, rules in rule_files(spec).items():
         tree[f"{RULES_DIR}/{name}"] = rules
     for uid, board in dashboards(spec).items():

@@ -29,6 +29,8 @@ __all__ = [
     "Analytics",
     "Duration",
     "Ports",
+    "RemoteWrite",
+    "RemoteWriteBasicAuth",
     "ScrapeJob",
     "Scraping",
     "Simulation",
@@ -133,6 +135,9 @@ class Scraping(_Strict):
     # Seed 000: the framework job scrapes every 10s.
     framework: ScrapeJob = ScrapeJob(interval="10s")
     analytics: ScrapeJob = ScrapeJob()
+    # Prometheus servers the exporter targets are split across by hashmod of their address
+    # (docs/scale-out.md); 1 is a single server.
+    shards: int = Field(1, ge=1, le=64)
 
 
 class Thresholds(_Strict):
@@ -199,11 +204,61 @@ def _check_size(text: str) -> str:
 _SIZE = re.compile(r"^[1-9][0-9]*(B|KB|MB|GB|TB|PB)$")
 
 
+def _check_remote_url(text: str) -> str:
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+        raise ValueError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
+# A file Prometheus reads a credential from: absolute, or relative to prometheus.yml's directory
+# (Prometheus resolves it so). The credential itself never appears in the spec.
+CredentialsFile = Annotated[str, Field(pattern=r"^\S+$", max_length=4096)]
+
+
+class RemoteWriteBasicAuth(_Strict):
+    username: Annotated[str, Field(min_length=1)]
+    password_file: CredentialsFile
+
+
+class RemoteWrite(_Strict):
+    """One Prometheus ``remote_write`` destination: VictoriaMetrics, Thanos Receive, Mimir..."""
+
+    # Prometheus' queue name for this destination (its remote-storage metrics carry it).
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=63)]
+    url: Annotated[str, AfterValidator(_check_remote_url)]
+    basic_auth: RemoteWriteBasicAuth | None = None
+    # A bearer token's file (Thanos Receive or Mimir behind a token-checking proxy).
+    bearer_token_file: CredentialsFile | None = None
+    # Mimir's and Thanos Receive's tenant header (X-Scope-OrgID / THANOS-TENANT), when multi-tenant.
+    headers: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]+$")], str] = {}
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> RemoteWrite:
+        if self.basic_auth is not None and self.bearer_token_file is not None:
+            raise ValueError("give basic_auth or bearer_token_file, not both")
+        reserved = {"authorization", "content-type", "content-encoding", "user-agent"}
+        for header in self.headers:
+            if header.lower() in reserved or header.lower().startswith("x-prometheus-remote-"):
+                raise ValueError(f"header {header!r} is set by Prometheus itself")
+        return self
+
+
 class Storage(_Strict):
     # Prometheus' TSDB keeps this much time ...
     retention: Duration = "15d"
     # ... and, when set, at most this many bytes (--storage.tsdb.retention.size), oldest first.
     retention_size: Annotated[str, AfterValidator(_check_size)] | None = None
+    # Where Prometheus also sends every sample it scrapes (docs/scale-out.md).
+    remote_write: list[RemoteWrite] = []
+
+    @field_validator("remote_write")
+    @classmethod
+    def _distinct_names(cls, targets: list[RemoteWrite]) -> list[RemoteWrite]:
+        names = [target.name for target in targets]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"remote_write name {name!r} is given twice")
+        return targets
 
 
 class Business(_Strict):

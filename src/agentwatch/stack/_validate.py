@@ -125,6 +125,13 @@ def check_tree(root: Path, binaries: Binaries, spec: Spec) -> list[CheckResult]:
         results.append(
             _run("Prometheus config", [promtool, "check", "config", PROMETHEUS_CONFIG], root)
         )
+    for shard_config in sorted((root / "prometheus").glob("prometheus-shard-*.yml")):
+        name = str(shard_config.relative_to(root))
+        results.append(
+            _run(
+                f"Prometheus config {shard_config.name}", [promtool, "check", "config", name], root
+            )
+        )
     rules = sorted((root / RULES_DIR).glob("*.yml"))
     if rules:
         relative = [str(path.relative_to(root)) for path in rules]
