@@ -141,3 +141,25 @@ def prometheus_on_samples(directory: Path, openmetrics: Sequence[str] | None) ->
         "/-/ready",
         directory / "prometheus.log",
     )
+
+
+def start_victoria_metrics(directory: Path, *extra: str) -> Server:
+    """A real single-node VictoriaMetrics on a free loopback port, its data under ``directory``;
+    ``extra`` flags are appended."""
+    (port,) = free_ports(1)
+    return start_server(
+        "victoria-metrics",
+        [
+            installed("victoria-metrics"),
+            f"-httpListenAddr=127.0.0.1:{port}",
+            f"-storageDataPath={directory / 'data'}",
+            "-retentionPeriod=100y",
+            # Its response cache would keep answers computed before new samples arrived.
+            "-search.disableCache",
+            "-loggerLevel=WARN",
+            *extra,
+        ],
+        f"http://127.0.0.1:{port}",
+        "/health",
+        directory / "victoria-metrics.log",
+    )

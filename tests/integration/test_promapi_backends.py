@@ -18,7 +18,7 @@ import pytest
 
 from agentwatch.analytics.promapi import MAX_POINTS_PER_SERIES, PrometheusAPI, PrometheusError
 
-from .support import Server, free_ports, installed, prometheus_on_samples, start_server
+from .support import Server, prometheus_on_samples, start_victoria_metrics
 
 pytestmark = pytest.mark.slow
 
@@ -46,23 +46,8 @@ def _prometheus(directory: Path, *, with_samples: bool) -> Server:
 
 
 def _victoria_metrics(directory: Path, *, with_samples: bool) -> Server:
-    (port,) = free_ports(1)
-    url = f"http://127.0.0.1:{port}"
-    backend = start_server(
-        "victoria-metrics",
-        [
-            installed("victoria-metrics"),
-            f"-httpListenAddr=127.0.0.1:{port}",
-            f"-storageDataPath={directory / 'data'}",
-            "-retentionPeriod=100y",
-            # Its response cache would keep answers computed before the import.
-            "-search.disableCache",
-            "-loggerLevel=WARN",
-        ],
-        url,
-        "/health",
-        directory / "victoria-metrics.log",
-    )
+    backend = start_victoria_metrics(directory)
+    url = backend.url
     if with_samples:
         lines = [
             f'{METRIC}{{series="{series}"}} {v} {t * 1000}'
