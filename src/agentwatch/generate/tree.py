@@ -79,16 +79,16 @@ def _test_from_tests_dir(test: dict[str, Any]) -> dict[str, Any]:
 
 
 def monitoring_tree(spec: Spec) -> dict[str, Any]:
-    shards = spec.scrape.shards
-    # Sharded, prometheus.yml is shard 0's config: the compose stack runs that one server.
+    # One config per shard (one in all when unsharded); prometheus.yml is shard 0's, the one
+    # server the compose stack runs.
+    prometheus = [
+        prometheus_config(
+            spec, rule_files=["rules/*.yml"], demo=True, hosts=PRODUCTION_HOSTS, shard=shard
+        )
+        for shard in range(spec.scrape.shards)
+    ]
     tree: dict[str, Any] = {
-        PROMETHEUS_CONFIG: prometheus_config(
-            spec,
-            rule_files=["rules/*.yml"],
-            demo=True,
-            hosts=PRODUCTION_HOSTS,
-            shard=0 if shards > 1 else None,
-        ),
+        PROMETHEUS_CONFIG: prometheus[0],
         ALERTMANAGER_CONFIG: alertmanager_config(spec),
         GRAFANA_DATASOURCES: datasources(spec),
         GRAFANA_DASHBOARD_PROVIDERS: dashboard_providers(),
@@ -99,11 +99,9 @@ def monitoring_tree(spec: Spec) -> dict[str, Any]:
         SECRETS_README: secrets_readme(),
         SECRETS_GITIGNORE: secrets_gitignore(),
     }
-    if shards > 1:
-        for shard in range(shards):
-            tree[PROMETHEUS_SHARD_CONFIGS.format(shard=shard)] = prometheus_config(
-                spec, rule_files=["rules/*.yml"], demo=True, hosts=PRODUCTION_HOSTS, shard=shard
-            )
+    if len(prometheus) > 1:
+        for shard, config in enumerate(prometheus):
+            tree[PROMETHEUS_SHARD_CONFIGS.format(shard=shard)] = config
     for name, rules in rule_files(spec).items():
         tree[f"{RULES_DIR}/{name}"] = rules
     for uid, board in dashboards(spec).items():

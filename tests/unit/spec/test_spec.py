@@ -79,6 +79,44 @@ def test_a_valid_file_overrides_defaults(tmp_path: Path) -> None:
             "min_sampling_ratio (0.5) is above max_sampling_ratio (0.1)",
         ),
         ("tracing:\n  slow_span: soon\n", "tracing.slow_span", "expected a duration"),
+        (
+            "storage:\n  remote_write:\n    - {name: vm, url: 'vm:8428/api/v1/write'}\n",
+            "storage.remote_write[0].url",
+            "http://",
+        ),
+        (
+            "storage:\n  remote_write:\n    - {url: 'http://vm:8428/api/v1/write'}\n",
+            "storage.remote_write[0].name",
+            "required",
+        ),
+        (
+            # A literal password has no field to go in: the credential lives in a file.
+            "storage:\n  remote_write:\n    - name: vm\n      url: http://vm:8428/api/v1/write\n"
+            "      basic_auth: {username: w, password: hunter2}\n",
+            "storage.remote_write[0].basic_auth.password",
+            "unknown key",
+        ),
+        (
+            "storage:\n  remote_write:\n    - name: vm\n      url: http://vm:8428/api/v1/write\n"
+            "      basic_auth: {username: w, password_file: /p}\n"
+            "      bearer_token_file: /t\n",
+            "storage.remote_write[0]",
+            "not both",
+        ),
+        (
+            "storage:\n  remote_write:\n    - name: vm\n      url: http://vm:8428/api/v1/write\n"
+            "      headers: {Authorization: Basic x}\n",
+            "storage.remote_write[0]",
+            "set by Prometheus itself",
+        ),
+        (
+            "storage:\n  remote_write:\n    - {name: vm, url: 'http://a/api/v1/write'}\n"
+            "    - {name: vm, url: 'http://b/api/v1/write'}\n",
+            "storage.remote_write",
+            "'vm' is given twice",
+        ),
+        ("scrape:\n  shards: 0\n", "scrape.shards", "greater than or equal to 1"),
+        ("scrape:\n  shards: two\n", "scrape.shards", "integer"),
     ],
 )
 def test_bad_files_name_file_field_and_expectation(
