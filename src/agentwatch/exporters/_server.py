@@ -7,6 +7,7 @@ import errno
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any, Protocol, Self
 from urllib.parse import parse_qs
@@ -50,6 +51,9 @@ class PortInUseError(OSError):
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: with more scrapers connecting at once, the kernel
+    # drops their SYNs and they retry a second later, past a 1 s job's scrape timeout.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -63,6 +67,74 @@ def build_registry(*collectors: Collector) -> CollectorRegistry:
     for collector in collectors:
         registry.register(collector)
     return registry
+
+
+@dataclass
+class _Rendering:
+    """One /metrics rendering that concurrent scrapes asking the same thing wait for."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    response: tuple[str, list[tuple[str, str]], bytes] | None = None
+    followers: int = 0
+
+
+class _SharedRenderings:
+    """Scrapes that arrive while an identical one is being rendered share its answer.
+
+    Rendering holds the GIL, so N scrapers at once would otherwise cost N renderings queued
+    one behind another: under load each waits for all the others, and scrapes time out.
+    Shared, a scrape waits for one rendering at most (the one in flight, or its own),
+    whatever the number of scrapers. "Identical" is the same query string, Accept and Accept-Encoding
+    (Prometheus servers send the same ones). A scrape that joins a rendering already under
+    way gets values read up to one rendering's time before it arrived, which is well inside
+    any scrape interval.
+    """
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._in_flight: dict[tuple[str, str, str], _Rendering] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        key = (
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+            environ.get("HTTP_ACCEPT_ENCODING", ""),
+        )
+        with self._lock:
+            rendering = self._in_flight.get(key)
+            leads = rendering is None
+            if rendering is None:
+                rendering = self._in_flight[key] = _Rendering()
+            else:
+                rendering.followers += 1
+        if leads:
+            try:
+                rendering.response = self._render(environ)
+            finally:
+                with self._lock:
+                    del self._in_flight[key]
+                rendering.done.set()
+        else:
+            rendering.done.wait()
+        # The leader's rendering failed (its own request got the error): render afresh.
+        response = rendering.response or self._render(environ)
+        status, headers, body = response
+        start_response(status, headers)
+        return [body]
+
+    def _render(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        answer: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
+            answer.append((status, headers))
+            return lambda _data: None
+
+        body = b"".join(self._app(environ, capture))
+        status, headers = answer[-1]
+        return status, headers, body
 
 
 class BackgroundServer:
@@ -140,7 +212,7 @@ class MetricsServer(BackgroundServer):
         super().__init__(app, host=host, port=port, name=name)
         self._routes = dict(routes or {})
         self.registry = build_registry(*collectors)
-        self._metrics_app = make_wsgi_app(self.registry)
+        self._metrics_app = _SharedRenderings(make_wsgi_app(self.registry))
 
     def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

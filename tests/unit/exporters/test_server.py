@@ -1,9 +1,14 @@
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
 
 from agentwatch.exporters import MetricsServer, PortInUseError
+from agentwatch.exporters._server import _SharedRenderings
 from agentwatch.instrument import AgentFleet
 
 
@@ -55,3 +60,75 @@ def test_stop_frees_the_port(server: MetricsServer) -> None:
     server.stop()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+class _BlockingApp:
+    """A WSGI app whose renderings wait for ``release`` and say which rendering they were."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.renderings = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.renderings += 1
+        served = self.renderings
+        self.release.wait(30)
+        if environ.get("HTTP_ACCEPT") == "broken":
+            raise RuntimeError("collector broke")
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"rendering {served} for {environ.get('HTTP_ACCEPT')}".encode()]
+
+
+def _call(app: Any, accept: str) -> tuple[str, bytes]:
+    answer: list[str] = []
+    body = b"".join(app({"HTTP_ACCEPT": accept}, lambda status, _h: answer.append(status)))
+    return answer[0], body
+
+
+def test_concurrent_identical_scrapes_share_one_rendering() -> None:
+    app = _BlockingApp()
+    shared = _SharedRenderings(app)
+    with ThreadPoolExecutor(21) as pool:
+        same = [pool.submit(_call, shared, "text") for _ in range(20)]
+        other = pool.submit(_call, shared, "openmetrics")
+        # Wait until the 19 later scrapes have joined the first one's rendering.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            in_flight = shared._in_flight.get(("", "text", ""))
+            if in_flight is not None and in_flight.followers == 19:
+                break
+            time.sleep(0.01)
+        app.release.set()
+        answers = [future.result() for future in same]
+    # One rendering for the 20 alike, one for the scrape asking for another format.
+    assert app.renderings == 2
+    (body,) = {body for _, body in answers}
+    assert body.endswith(b" for text")
+    assert other.result()[1].endswith(b"for openmetrics")
+    # Nothing in flight any more: the next scrape renders afresh.
+    assert _call(shared, "text")[1] == b"rendering 3 for text"
+
+
+def test_a_failing_rendering_fails_its_own_scrape_and_followers_render_afresh() -> None:
+    app = _BlockingApp()
+    shared = _SharedRenderings(app)
+    app.release.set()
+    with pytest.raises(RuntimeError, match="collector broke"):
+        _call(shared, "broken")
+    assert _call(shared, "text") == ("200 OK", b"rendering 2 for text")
+
+
+def test_scrapes_through_the_server_still_negotiate_their_format(server: MetricsServer) -> None:
+    with server, ThreadPoolExecutor(8) as pool:
+        accepts = ["text/plain", "application/openmetrics-text; version=1.0.0"] * 4
+        answers = list(
+            pool.map(
+                lambda accept: httpx.get(
+                    f"{server.url}/metrics", headers={"Accept": accept}, timeout=30
+                ),
+                accepts,
+            )
+        )
+    for accept, answer in zip(accepts, answers, strict=True):
+        assert answer.status_code == 200
+        assert answer.text.endswith("# EOF\n") == accept.startswith("application/openmetrics")
