@@ -12,7 +12,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import anomaly, exposition, forecast, hot_path, memory, otlp, tracing, transport
+from . import (
+    anomaly,
+    exposition,
+    forecast,
+    hot_path,
+    memory,
+    otlp,
+    scrape_load,
+    tracing,
+    transport,
+)
 from ._results import Result, render_table, to_markdown, write_json
 
 BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
@@ -24,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
     "otlp": otlp.run,
     "anomaly": anomaly.run,
     "forecast": forecast.run,
+    "scrape_load": scrape_load.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

@@ -1,0 +1,200 @@
+"""Benchmark: 50 concurrent scrapers on one exporter while the simulated system runs flat out.
+
+The simulated system runs at its default daily peak held flat (300 requests/s entering, the
+default 200/s mean plus its 50% daily amplitude) in a child process
+(``benchmarks._sim_exporters``), and serves its agent and transport exporters either with
+agentwatch's ``MetricsServer`` or with prometheus_client's ``start_http_server`` over the same
+collectors. 50 scrapers (``_scrapers``: each on its own offset, no overlapping scrapes,
+OpenMetrics and gzip like Prometheus) scrape one exporter for 60 s at that job's interval and
+timeout from the spec: the transport exporter every 1 s with an 800 ms timeout (seed 004), the
+agent exporter every 15 s with Prometheus' default 10 s timeout. A scrape fails when it errs,
+answers other than 200, overruns the timeout or is skipped because the scraper's previous scrape
+still ran. Reported: failed scrapes (target 0, issue 8), p50 and p99 of the rest, and the
+exporter process's CPU over the minute.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from agentwatch.render import write_yaml
+from agentwatch.spec import Spec, duration_seconds, load_spec
+
+from ._results import INFORMATIONAL, Peer, Result, Target
+from ._scrapers import ScrapeLoad, run_scrapers
+from ._timing import Stats
+
+__all__ = ["FULL_RATE", "run"]
+
+SCRAPERS = 50
+SECONDS = 60.0
+WARM_UP = 5.0
+PROJECT = Path(__file__).resolve().parent.parent
+SERVERS = {"ours": "agentwatch MetricsServer", "prometheus_client": "prometheus_client server"}
+# The default spec's daily peak, held flat: no daily or weekly pattern to wander through.
+FULL_RATE = {
+    "request_rate": 300.0,
+    "daily_amplitude": 0.0,
+    "weekly_dip": 0.0,
+    "developers": 0,
+}
+PROMETHEUS_DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    port_field: str
+    interval: float
+    timeout: float
+
+
+def jobs(spec: Spec) -> list[Job]:
+    scrape = spec.scrape
+    found = []
+    for name, port_field, job in (
+        ("transport", "transport_exporter", scrape.transport),
+        ("agents", "agent_exporter", scrape.agents),
+    ):
+        interval = duration_seconds(job.interval)
+        timeout = (
+            duration_seconds(job.timeout)
+            if job.timeout is not None
+            else min(interval, PROMETHEUS_DEFAULT_TIMEOUT)
+        )
+        found.append(Job(name, port_field, interval, timeout))
+    return found
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports the kernel hands out as free now (held open together, so they are distinct)."""
+    holders = [socket.socket() for _ in range(count)]
+    try:
+        for holder in holders:
+            holder.bind(("127.0.0.1", 0))
+        return [holder.getsockname()[1] for holder in holders]
+    finally:
+        for holder in holders:
+            holder.close()
+
+
+def free_port_spec(directory: Path) -> Path:
+    """A spec on free loopback ports with the simulated system at FULL_RATE."""
+    names = ("agent_exporter", "transport_exporter", "voice_exporter")
+    ports = dict(zip(names, _free_ports(len(names)), strict=True))
+    config = directory / "agentwatch.yaml"
+    write_yaml(config, {"ports": ports, "simulation": FULL_RATE})
+    return config
+
+
+def _serve(config: Path, server: str, spec: Spec, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks._sim_exporters", str(config), server],
+            cwd=PROJECT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{spec.ports.transport_exporter}/metrics"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"{server} exporters exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                time.sleep(WARM_UP)
+                return child
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    child.kill()
+    raise RuntimeError(f"{server} exporters did not answer at {url}")
+
+
+def measure(
+    config: Path, server: str, job: Job, log: Path, *, seconds: float = SECONDS
+) -> tuple[ScrapeLoad, float]:
+    """The scrape load on one job's exporter, and the exporter process's CPU seconds."""
+    spec = load_spec(config)
+    child = _serve(config, server, spec, log)
+    try:
+        process = psutil.Process(child.pid)
+        before = process.cpu_times()
+        port = getattr(spec.ports, job.port_field)
+        load = run_scrapers(
+            f"http://127.0.0.1:{port}/metrics",
+            scrapers=SCRAPERS,
+            seconds=seconds,
+            interval=job.interval,
+            timeout=job.timeout,
+        )
+        after = process.cpu_times()
+        cpu = (after.user + after.system) - (before.user + before.system)
+    finally:
+        child.terminate()
+        child.wait(30)
+    return load, cpu
+
+
+def _one(value: float) -> Stats:
+    return Stats(value, value, value, 1)
+
+
+def run() -> list[Result]:
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="agentwatch-scrape-load-") as tmp:
+        directory = Path(tmp)
+        config = free_port_spec(directory)
+        for index, job in enumerate(jobs(load_spec(config))):
+            order = list(SERVERS) if index % 2 == 0 else list(reversed(SERVERS))
+            seen: dict[str, tuple[ScrapeLoad, float]] = {}
+            for server in order:
+                seen[server] = measure(config, server, job, directory / f"{server}.log")
+                print(f"  {job.name}, {SERVERS[server]}: {seen[server][0].summary()}")
+            results += _rows(job, seen)
+    return results
+
+
+def _rows(job: Job, seen: dict[str, tuple[ScrapeLoad, float]]) -> list[Result]:
+    ours, ours_cpu = seen["ours"]
+    peer, peer_cpu = seen["prometheus_client"]
+    what = (
+        f"{SCRAPERS} scrapers on the {job.name} exporter, every {job.interval:g} s "
+        f"(timeout {job.timeout:g} s), simulated system at full rate"
+    )
+    notes = (
+        f"ours: {ours.summary()}; exporter process CPU {ours_cpu:.1f} s in "
+        f"{ours.seconds:g} s. peer: {peer.summary()}; CPU {peer_cpu:.1f} s"
+    )
+    peer_name = SERVERS["prometheus_client"]
+    rows = [
+        Result(
+            f"{what}: failed scrapes",
+            _one(ours.failed),
+            "scrapes",
+            Target("0 failed (issue 8)", 0, "ours"),
+            notes,
+            Peer(peer_name, _one(peer.failed)),
+        )
+    ]
+    for q in (50, 99):
+        rows.append(
+            Result(
+                f"{what}: p{q} scrape time",
+                _one(ours.percentile(q) * 1000),
+                "ms",
+                INFORMATIONAL,
+                f"over {len(ours.latencies)} successful scrapes (peer: {len(peer.latencies)})",
+                Peer(peer_name, _one(peer.percentile(q) * 1000)),
+            )
+        )
+    return rows
