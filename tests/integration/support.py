@@ -3,6 +3,7 @@ real servers started on loopback (Prometheus on blocks promtool built from OpenM
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -24,8 +25,10 @@ __all__ = [
     "free_ports",
     "home_auth",
     "installed",
+    "prometheus_hashmod",
     "prometheus_on_samples",
     "start_server",
+    "start_victoria_metrics",
     "wait_until",
 ]
 
@@ -61,6 +64,13 @@ def home_auth(home: Path) -> httpx.BasicAuth | None:
         return None
     service = json.loads(path.read_text())["service"]
     return httpx.BasicAuth(service["username"], service["password"])
+
+
+def prometheus_hashmod(value: str, modulus: int) -> int:
+    """What Prometheus' ``hashmod`` relabel action computes for ``value`` (the source labels
+    joined by ";"): the last 8 bytes of its MD5 as a big-endian integer, modulo ``modulus``.
+    tests/integration/test_scale_out.py checks it against two running Prometheus servers."""
+    return int.from_bytes(hashlib.md5(value.encode()).digest()[8:], "big") % modulus
 
 
 def alive(pid: int) -> bool:

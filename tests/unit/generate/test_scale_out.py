@@ -1,6 +1,5 @@
 """remote_write and hashmod sharding in the generated prometheus.yml, judged by promtool too."""
 
-import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +11,7 @@ from agentwatch.generate.local_stack import EXPORTER_JOBS, prometheus_config
 from agentwatch.generate.tree import PROMETHEUS_CONFIG, PROMETHEUS_SHARD_CONFIGS, monitoring_tree
 from agentwatch.render import serialise
 from agentwatch.spec import Spec
+from tests.integration.support import prometheus_hashmod
 
 
 def _spec(**overrides: Any) -> Spec:
@@ -103,11 +103,6 @@ def test_the_tree_writes_one_config_per_shard_and_prometheus_yml_is_shard_0() ->
     assert not any("prometheus-shard-" in path for path in monitoring_tree(Spec()))
 
 
-def _prometheus_hashmod(value: str, modulus: int) -> int:
-    # Prometheus' relabel hashmod: the low 8 bytes of the MD5, big-endian, modulo.
-    return int.from_bytes(hashlib.md5(value.encode()).digest()[8:], "big") % modulus
-
-
 def test_the_shards_partition_the_exporter_targets() -> None:
     spec = _spec(scrape={"shards": 2})
     owners: dict[str, list[int]] = {}
@@ -115,7 +110,7 @@ def test_the_shards_partition_the_exporter_targets() -> None:
         for job in prometheus_config(spec, rule_files=[], demo=True, shard=shard)["scrape_configs"]:
             if job["job_name"] in EXPORTER_JOBS:
                 (target,) = job["static_configs"][0]["targets"]
-                if _prometheus_hashmod(target, 2) == int(job["relabel_configs"][1]["regex"]):
+                if prometheus_hashmod(target, 2) == int(job["relabel_configs"][1]["regex"]):
                     owners.setdefault(target, []).append(shard)
     assert len(owners) == len(EXPORTER_JOBS)
     assert all(len(shards) == 1 for shards in owners.values()), owners
