@@ -149,8 +149,8 @@ def remote_write_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rem
     secrets, files, _ = ensure_secrets(home)
     account = secrets.service
     (tmp / "vm").mkdir()
-    # Debian's VictoriaMetrics 1.79 takes the password only as a flag value (newer releases
-    # also read it from a file); Prometheus reads its copy from the home's password file.
+    # Debian's VictoriaMetrics 1.79 takes the password only as a flag value (a test's throwaway
+    # account is fine there); Prometheus reads its copy from the home's password file.
     victoria_metrics = start_victoria_metrics(
         tmp / "vm",
         VM_LATENCY_OFFSET,
