@@ -13,7 +13,7 @@ from ._backfill import backfill_history
 from ._binaries import find_binaries
 from ._configs import render_configs, validate_configs
 from ._detach import start_detached
-from ._errors import StackError
+from ._errors import EXIT_BAD_CONFIG, StackError
 from ._layout import StackHome
 from ._plan import StackPlan, build_plan
 from ._ports import check_ports
@@ -33,7 +33,19 @@ def plan_stack(
     simulate_argv: Sequence[str] | None = None,
     path: str | None = None,
 ) -> StackPlan:
-    """The plan, after finding the binaries (BinaryNotFoundError names the package to install)."""
+    """The plan, after finding the binaries (BinaryNotFoundError names the package to install).
+
+    A spec with scrape.shards above 1 is refused (exit 2): the stack runs one Prometheus, and
+    shard 0's config alone would leave the other shards' targets unscraped without a word.
+    """
+    if spec.scrape.shards > 1:
+        raise StackError(
+            f"{config_path or 'the spec'}: scrape.shards: {spec.scrape.shards} shards need one "
+            "Prometheus each and `agentwatch up` runs one: run a Prometheus per "
+            "prometheus/prometheus-shard-<i>.yml that `agentwatch generate` writes "
+            "(docs/scale-out.md), or set scrape.shards to 1",
+            exit_code=EXIT_BAD_CONFIG,
+        )
     return build_plan(
         spec,
         home,
