@@ -18,11 +18,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from ._load import SpecError, _describe, _field_path
-from ._model import WINDOW_PLACEHOLDER, Slo
+from ._errors import SpecError, shown
+from ._load import _PLAIN_KEY, _describe, _field_path
+from ._model import WINDOW_PLACEHOLDER, LabelName, Slo, SloName
+from ._yaml import read_yaml
 
 __all__ = [
     "SloFormat",
@@ -52,21 +53,13 @@ class _InvalidError(Exception):
 def _join(base: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{base}[{key}]"
+    if not _PLAIN_KEY.fullmatch(key):
+        return f"{base}[{key!r}]"
     return f"{base}.{key}" if base else key
 
 
 def _read_documents(path: Path) -> list[Any]:
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(source, [("", f"cannot read the file: {exc.strerror}")]) from None
-    try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(source, [(where, f"not valid YAML: {exc}")]) from None
+    return [d for d in read_yaml(path) if d is not None]
 
 
 def _mapping(value: object, path: str, what: str = "a mapping") -> Mapping[str, Any]:
@@ -89,11 +82,37 @@ def _string(parent: Mapping[str, Any], key: str, path: str) -> str:
     return value
 
 
+_LABEL_NAME: TypeAdapter[str] = TypeAdapter(LabelName)
+_SLO_NAME: TypeAdapter[str] = TypeAdapter(SloName)
+
+
+def _checked(adapter: TypeAdapter[str], value: str, path: str) -> str:
+    """``value`` as the model will check it, refused here where the file says it."""
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        raise _InvalidError(path, _describe(exc.errors()[0])) from None
+
+
 def _labels(value: object, path: str) -> dict[str, str]:
+    """A labels mapping, each name and value checked at its own place in the file (the
+    model sees them merged: the file's, the SLO's and the alert's)."""
     if value is None:
         return {}
-    # YAML reads `tier: 2` as a number; a Prometheus label value is always a string.
-    return {str(k): str(v) for k, v in _mapping(value, path).items()}
+    labels = {}
+    for key, given in _mapping(value, path).items():
+        label_path = _join(path, str(key))
+        if not isinstance(key, str):
+            raise _InvalidError(label_path, f"expected a label name, got {type(key).__name__}")
+        _checked(_LABEL_NAME, key, label_path)
+        if isinstance(given, Mapping | list | set | bytes):
+            raise _InvalidError(
+                label_path, f"expected a label value (a string), got {type(given).__name__}"
+            )
+        # YAML reads `tier: 2` as a number, and `tier:` as null (Sloth: an empty string); a
+        # Prometheus label value is always a string.
+        labels[key] = "" if given is None else str(given)
+    return labels
 
 
 # Which source field each Slo model field came from, so a model validation error names the
@@ -109,7 +128,6 @@ _SLOTH_FIELDS = {
 }
 _OPENSLO_FIELDS = {
     "name": "metadata.name",
-    "description": "spec.description",
     "objective": "spec.objectives[0].target",
     "period": "spec.timeWindow[0].duration",
     "sli": "spec.indicator.spec.ratioMetric",
@@ -124,7 +142,11 @@ def _validate(data: dict[str, Any], path: str, fields: Mapping[str, str]) -> Slo
     except ValidationError as exc:
         error = exc.errors()[0]
         field = _field_path(error["loc"])
-        raise _InvalidError(_join(path, fields.get(field, field)), _describe(error)) from None
+        source = fields.get(field, field)
+        where = (
+            source if not path else f"{path}{source}" if source[:1] == "[" else f"{path}.{source}"
+        )
+        raise _InvalidError(where if source else path, _describe(error)) from None
 
 
 def _collect(items: Iterable[tuple[str, Mapping[str, Any]]], convert: Any) -> list[Slo]:
@@ -176,7 +198,7 @@ def _sloth_plugins(parent: Mapping[str, Any], key: str, path: str) -> tuple[str,
         if plugin_id != ALERT_FOR_PLUGIN:
             raise _InvalidError(
                 _join(_join(chain_path, i), "id"),
-                f"Sloth plugin {plugin_id!r} is Go code agentwatch cannot run; the only "
+                f"Sloth plugin {shown(plugin_id)} is Go code agentwatch cannot run; the only "
                 f"plugin agentwatch reproduces is {ALERT_FOR_PLUGIN!r}",
             )
         ids.append(plugin_id)
@@ -198,6 +220,7 @@ def _sloth_slo(file: _SlothFile, item: Mapping[str, Any], path: str) -> Slo:
     sli = _mapping(item.get("sli"), _join(path, "sli"))
     sli_path = _join(path, "sli")
     model_sli: dict[str, Any]
+    fields = _SLOTH_FIELDS
     if "plugin" in sli:
         raise _InvalidError(
             _join(sli_path, "plugin"),
@@ -216,6 +239,7 @@ def _sloth_slo(file: _SlothFile, item: Mapping[str, Any], path: str) -> Slo:
         # Sloth's own examples spell it errorRatioQuery; its docs, error_ratio_query.
         key = "errorRatioQuery" if "errorRatioQuery" in raw else "error_ratio_query"
         model_sli = {"error_ratio_query": _string(raw, key, _join(sli_path, "raw"))}
+        fields = {**fields, "sli.error_ratio_query": f"sli.raw.{key}"}
     else:
         raise _InvalidError(sli_path, "expected events (error_query, total_query) or raw")
 
@@ -246,7 +270,7 @@ def _sloth_slo(file: _SlothFile, item: Mapping[str, Any], path: str) -> Slo:
         "sli": model_sli,
         "alerting": model_alerting,
     }
-    return _validate(data, path, _SLOTH_FIELDS)
+    return _validate(data, path, fields)
 
 
 def _sloth(documents: list[Any]) -> list[Slo]:
@@ -256,10 +280,10 @@ def _sloth(documents: list[Any]) -> list[Slo]:
         top = _mapping(documents[0], "")
         if top.get("version") != SLOTH_VERSION:
             raise _InvalidError(
-                "version", f"expected {SLOTH_VERSION!r}, got {top.get('version')!r}"
+                "version", f"expected {SLOTH_VERSION!r}, got {shown(top.get('version'))}"
             )
         file = _SlothFile(
-            _string(top, "service", ""),
+            _checked(_SLO_NAME, _string(top, "service", ""), "service"),
             _labels(top.get("labels"), "labels"),
             _sloth_plugins(top, "slo_plugins", ""),
         )
@@ -297,7 +321,7 @@ def _openslo_query(ratio: Mapping[str, Any], key: str, path: str) -> str:
     kind = source.get("type")
     if not isinstance(kind, str) or kind.lower() != "prometheus":
         raise _InvalidError(
-            _join(metric_path, "type"), f"expected a Prometheus metric source, got {kind!r}"
+            _join(metric_path, "type"), f"expected a Prometheus metric source, got {shown(kind)}"
         )
     spec_path = _join(metric_path, "spec")
     query = _string(_mapping(source.get("spec"), spec_path), "query", spec_path)
@@ -308,7 +332,7 @@ def _openslo_query(ratio: Mapping[str, Any], key: str, path: str) -> str:
             query_path,
             "expected a bare counter selector such as "
             'http_requests_total{code="200"}, which agentwatch wraps in '
-            f"sum(rate(...[{WINDOW_PLACEHOLDER}])); got {query!r} (write aggregations and "
+            f"sum(rate(...[{WINDOW_PLACEHOLDER}])); got {shown(query)} (write aggregations and "
             "functions as a Sloth file instead)",
         )
     return f"sum(rate({query.strip()}[{WINDOW_PLACEHOLDER}]))"
@@ -329,11 +353,14 @@ def _openslo_period(spec: Mapping[str, Any], path: str) -> str:
             "windows (isRolling: true)",
         )
     duration = _string(window, "duration", window_path)
-    match = re.fullmatch(r"(\d+)([dw])", duration)
+    # ASCII digits only (\d would take other scripts' digits, which Prometheus would not),
+    # and few enough that int() of them stays cheap.
+    match = re.fullmatch(r"([0-9]{1,6})([dw])", duration)
     if match is None:
         raise _InvalidError(
             _join(window_path, "duration"),
-            f"expected a rolling window in days or weeks such as 28d, 30d or 4w, got {duration!r}",
+            "expected a rolling window in days or weeks such as 28d, 30d or 4w, "
+            f"got {shown(duration)}",
         )
     days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
     return f"{days}d"
@@ -352,14 +379,14 @@ def _openslo_objective(spec: Mapping[str, Any], path: str) -> float:
         target = objective["target"]
         if not isinstance(target, int | float) or not 0 < target < 1:
             raise _InvalidError(
-                _join(objective_path, "target"), f"expected 0 < target < 1, got {target!r}"
+                _join(objective_path, "target"), f"expected 0 < target < 1, got {shown(target)}"
             )
         # 0.995 * 100 is 99.49999999999999 in floats; Sloth writes 99.5.
         return round(float(target) * 100, 10)
     percent = objective.get("targetPercent")
     if not isinstance(percent, int | float) or not 0 < percent < 100:
         raise _InvalidError(
-            objective_path, f"expected target (0-1) or targetPercent (0-100), got {percent!r}"
+            objective_path, f"expected target (0-1) or targetPercent (0-100), got {shown(percent)}"
         )
     return float(percent)
 
@@ -372,7 +399,8 @@ def _openslo_slo(item: Mapping[str, Any], path: str) -> Slo:
     if method != "Occurrences":
         raise _InvalidError(
             _join(spec_path, "budgetingMethod"),
-            f"expected Occurrences (agentwatch counts events, not time slices), got {method!r}",
+            "expected Occurrences (agentwatch counts events, not time slices), "
+            f"got {shown(method)}",
         )
     if "indicator" not in spec:
         raise _InvalidError(
@@ -404,6 +432,8 @@ def _openslo_slo(item: Mapping[str, Any], path: str) -> Slo:
     else:
         # Events that are not good are errors: all minus good, over the same window.
         errors = f"{total}\n-\n{_openslo_query(ratio, 'good', ratio_path)}"
+    # The description is the spec's, else the display name.
+    described = "spec.description" if spec.get("description") else "metadata.displayName"
     data = {
         "name": metadata.get("name"),
         "objective": _openslo_objective(spec, spec_path),
@@ -411,7 +441,7 @@ def _openslo_slo(item: Mapping[str, Any], path: str) -> Slo:
         "period": _openslo_period(spec, spec_path),
         "sli": {"error_query": errors, "total_query": total},
     }
-    return _validate(data, path, _OPENSLO_FIELDS)
+    return _validate(data, path, {**_OPENSLO_FIELDS, "description": described})
 
 
 def _openslo(documents: list[Any]) -> list[Slo]:
@@ -432,7 +462,7 @@ def _openslo(documents: list[Any]) -> list[Slo]:
             problems.append(
                 (
                     _join(path, "apiVersion"),
-                    f"expected {OPENSLO_VERSION!r}, got {obj.get('apiVersion')!r}",
+                    f"expected {OPENSLO_VERSION!r}, got {shown(obj.get('apiVersion'))}",
                 )
             )
         elif obj.get("kind") == "SLO":

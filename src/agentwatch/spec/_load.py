@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from ._errors import SpecError, shown
 from ._model import Spec
+from ._yaml import read_yaml
 
 __all__ = ["SpecError", "load_spec", "parse_spec"]
 
 
-class SpecError(ValueError):
-    """A config file that cannot be used. ``problems`` lists ``(field path, message)``."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {path or '(top level)'}: {message}" for path, message in problems]
-        super().__init__("\n".join(lines))
+# A key written as is in a field path; any other key (a space, a newline, a dot) is quoted.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if part == "[key]":
+            continue  # pydantic's mark of an error in the key just before it
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            path += f"[{part!r}]"
+        else:
+            path += f".{part}" if path else part
     return path
 
 
@@ -40,7 +43,7 @@ def _describe(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if isinstance(given, dict | list):
         return message
-    return f"{message} (got {given!r})"
+    return f"{message} (got {shown(given)})"
 
 
 def parse_spec(data: object, source: str = "<spec>") -> Spec:
@@ -61,15 +64,7 @@ def load_spec(path: Path | None) -> Spec:
     """The spec in ``path``, or the seed defaults when ``path`` is None."""
     if path is None:
         return Spec()
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(source, [("", f"cannot read the file: {exc.strerror}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(source, [(where, f"not valid YAML: {exc}")]) from None
-    return parse_spec(data, source)
+    documents = read_yaml(path)
+    if len(documents) > 1:
+        raise SpecError(str(path), [("", f"expected one YAML document, got {len(documents)}")])
+    return parse_spec(documents[0] if documents else None, str(path))
