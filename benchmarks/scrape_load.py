@@ -15,7 +15,6 @@ exporter process's CPU over the minute.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import psutil
 from agentwatch.render import write_yaml
 from agentwatch.spec import Spec, duration_seconds, load_spec
 
+from ._ports import free_ports
 from ._results import INFORMATIONAL, Peer, Result, Target
 from ._scrapers import ScrapeLoad, run_scrapers
 from ._timing import Stats
@@ -75,22 +75,10 @@ def jobs(spec: Spec) -> list[Job]:
     return found
 
 
-def _free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out as free now (held open together, so they are distinct)."""
-    holders = [socket.socket() for _ in range(count)]
-    try:
-        for holder in holders:
-            holder.bind(("127.0.0.1", 0))
-        return [holder.getsockname()[1] for holder in holders]
-    finally:
-        for holder in holders:
-            holder.close()
-
-
 def free_port_spec(directory: Path) -> Path:
     """A spec on free loopback ports with the simulated system at FULL_RATE."""
     names = ("agent_exporter", "transport_exporter", "voice_exporter")
-    ports = dict(zip(names, _free_ports(len(names)), strict=True))
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     config = directory / "agentwatch.yaml"
     write_yaml(config, {"ports": ports, "simulation": FULL_RATE})
     return config

@@ -84,10 +84,10 @@ class _SharedRenderings:
     Rendering holds the GIL, so N scrapers at once would otherwise cost N renderings queued
     one behind another: under load each waits for all the others, and scrapes time out.
     Shared, a scrape waits for one rendering at most (the one in flight, or its own),
-    whatever the number of scrapers. "Identical" is the same query string, Accept and Accept-Encoding
-    (Prometheus servers send the same ones). A scrape that joins a rendering already under
-    way gets values read up to one rendering's time before it arrived, which is well inside
-    any scrape interval.
+    whatever the number of scrapers. "Identical" is the same query string, Accept and
+    Accept-Encoding (Prometheus servers send the same ones). A scrape that joins a rendering
+    already under way gets values read up to one rendering's time before it arrived, which is
+    well inside any scrape interval.
     """
 
     def __init__(self, app: WsgiApp) -> None:
