@@ -11,6 +11,7 @@ the line and what was wrong.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import tempfile
 from dataclasses import dataclass
@@ -55,6 +56,12 @@ def _timestamp(text: str) -> float | None:
     return moment.timestamp()
 
 
+def _shown(cell: str) -> str:
+    """A cell quoted in a message, cut short: a hostile file's cell may be megabytes long."""
+    text = repr(cell)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _value(text: str) -> float | None:
     if not text:
         return math.nan
@@ -78,16 +85,21 @@ def read_series(path: Path) -> Series:
 
 
 def _parse(path: Path, text: str) -> Series:
-    rows = csv.reader(text.splitlines(), strict=True)
+    # The csv module splits lines itself (\n, \r\n, \r), keeping a quoted cell's newlines
+    # in the cell: str.splitlines() would also split at form feeds and U+2028, and so count
+    # lines an editor does not, and would drop the newline inside a quoted cell.
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     times: list[float] = []
     values: list[float] = []
     time_text: list[str] = []
     value_text: list[str] = []
     previous_line = 0
+    # The first line of the row being read: a quoted cell may carry it over several lines.
+    line = 1
     try:
         for row in rows:
-            line = rows.line_num
+            row_line, line = line, rows.line_num + 1
             cells = [cell.strip() for cell in row]
             if not any(cells):
                 continue
@@ -95,35 +107,37 @@ def _parse(path: Path, text: str) -> Series:
                 header = [cell.lower() for cell in cells]
                 if tuple(header) != HEADER:
                     raise SeriesFileError(
-                        f"{path}:{line}: expected the header 'timestamp,value', "
-                        f"got {','.join(cells)!r}"
+                        f"{path}:{row_line}: expected the header 'timestamp,value', "
+                        f"got {_shown(','.join(cells))}"
                     )
                 continue
             if len(cells) != 2:
                 raise SeriesFileError(
-                    f"{path}:{line}: expected 2 fields (timestamp,value), got {len(cells)}"
+                    f"{path}:{row_line}: expected 2 fields (timestamp,value), got {len(cells)}"
                 )
             stamp = _timestamp(cells[0])
             if stamp is None:
                 raise SeriesFileError(
-                    f"{path}:{line}: timestamp {cells[0]!r} is neither Unix seconds nor "
-                    "an ISO 8601 time"
+                    f"{path}:{row_line}: timestamp {_shown(cells[0])} is neither Unix seconds "
+                    "nor an ISO 8601 time"
                 )
             if times and stamp <= times[-1]:
                 raise SeriesFileError(
-                    f"{path}:{line}: timestamp {cells[0]!r} is not after the previous one "
-                    f"({time_text[-1]!r}, line {previous_line}); times must increase"
+                    f"{path}:{row_line}: timestamp {_shown(cells[0])} is not after the previous "
+                    f"one ({_shown(time_text[-1])}, line {previous_line}); times must increase"
                 )
             value = _value(cells[1])
             if value is None:
-                raise SeriesFileError(f"{path}:{line}: value {cells[1]!r} is not a number")
+                raise SeriesFileError(
+                    f"{path}:{row_line}: value {_shown(cells[1])} is not a number"
+                )
             times.append(stamp)
             values.append(value)
             time_text.append(cells[0])
             value_text.append(cells[1])
-            previous_line = line
+            previous_line = row_line
     except csv.Error as exc:
-        raise SeriesFileError(f"{path}:{rows.line_num}: malformed CSV: {exc}") from None
+        raise SeriesFileError(f"{path}:{line}: malformed CSV: {exc}") from None
     if header is None:
         raise SeriesFileError(f"{path}: empty file; expected the header 'timestamp,value'")
     if not times:
