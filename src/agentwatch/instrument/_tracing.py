@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from opentelemetry import baggage, context, trace
 from opentelemetry.baggage.propagation import W3CBaggagePropagator
@@ -80,6 +81,8 @@ _MAX_TRACESTATE = 512
 # W3C Baggage: at least 64 members and 8192 bytes must be accepted; more is refused here.
 _MAX_BAGGAGE = 8192
 _MAX_BAGGAGE_MEMBERS = 64
+# OpenTelemetry drops a longer member and logs its key, which the sender chose.
+_MAX_BAGGAGE_MEMBER = 4096
 _TRACEPARENT_RE = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]++"
 _BAGGAGE_VALUE = r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*+"
@@ -89,11 +92,40 @@ _BAGGAGE_MEMBER_RE = re.compile(
     rf"^{_OWS}{_TOKEN}{_OWS}={_OWS}{_BAGGAGE_VALUE}{_OWS}({_BAGGAGE_PROPERTY})*$"
 )
 _CONVERSATION_RE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+# W3C Trace Context tracestate: at most 32 members, each key=value as the standard spells them
+# (a simple key starts with a lowercase letter; a multi-tenant one is tenant@system).
+_MAX_TRACESTATE_MEMBERS = 32
+_TRACESTATE_MEMBER_RE = re.compile(
+    r"(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})"
+    r"=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]"
+)
 
 # An agent's own span attributes (user.id, say), added to the tracer's.
 Attributes = Mapping[str, AttributeValue]
 
 _PROPAGATOR = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
+
+
+def _tracestate_ok(state: str) -> bool:
+    """True when every member is W3C's key=value (blanks around members and empty members
+    are allowed), as OpenTelemetry reads it."""
+    members = [m.strip(" \t") for m in state.split(",") if m.strip(" \t")]
+    return len(members) <= _MAX_TRACESTATE_MEMBERS and all(
+        _TRACESTATE_MEMBER_RE.fullmatch(m) for m in members
+    )
+
+
+def _conversation_in(members: str) -> str | None:
+    """The conversation id a baggage header carries, percent-decoded as W3C Baggage says
+    (``%XX`` only: OpenTelemetry's own extraction reads ``+`` as a space, which would make a
+    valid id such as ``a+b`` from a W3C sender look invalid); the last member wins, as in
+    OpenTelemetry. None when no member names it."""
+    found = None
+    for member in members.split(","):
+        key, equals, value = member.partition("=")
+        if equals and key.strip(" \t") == CONVERSATION_ID:
+            found = unquote(value.split(";", 1)[0].strip(" \t"), errors="replace")
+    return found
 
 
 def check_trace_headers(headers: Mapping[str, object]) -> str | None:
@@ -127,6 +159,8 @@ def check_trace_headers(headers: Mapping[str, object]) -> str | None:
     entries = [m for m in members.split(",") if m.strip(" \t")]
     if len(entries) > _MAX_BAGGAGE_MEMBERS:
         return "baggage has more than 64 members"
+    if any(len(m.encode("utf-8", "replace")) > _MAX_BAGGAGE_MEMBER for m in entries):
+        return "baggage has a member longer than 4096 bytes"
     for entry in entries:
         if not _BAGGAGE_MEMBER_RE.match(entry):
             return "malformed baggage"
@@ -238,9 +272,19 @@ class AgentTracer:
         ``start_send``."""
         problem = check_trace_headers(headers)
         if problem is None:
-            parent = _PROPAGATOR.extract(headers, context=Context())
-            conversation = _conversation_of(parent)
-            if conversation is None and baggage.get_baggage(CONVERSATION_ID, parent) is not None:
+            # Only the values just checked reach OpenTelemetry: the mapping is read once.
+            state, members = headers.get(TRACESTATE), headers.get(BAGGAGE)
+            carrier = {TRACEPARENT: headers.get(TRACEPARENT)}
+            if isinstance(state, str) and _tracestate_ok(state):
+                # W3C lets a receiver drop a tracestate it cannot parse (the trace goes on);
+                # OpenTelemetry would log the member it refuses.
+                carrier[TRACESTATE] = state
+            if isinstance(members, str):
+                carrier[BAGGAGE] = members
+            parent = _PROPAGATOR.extract(carrier, context=Context())
+            written = _conversation_in(members) if isinstance(members, str) else None
+            conversation = written if written and _CONVERSATION_RE.match(written) else None
+            if written is not None and conversation is None:
                 problem = "invalid conversation id"
         if problem is not None:
             parent, conversation = Context(), None
