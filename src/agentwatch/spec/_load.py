@@ -15,6 +15,7 @@ from ._yaml import read_yaml
 __all__ = ["SpecError", "load_spec", "parse_spec"]
 
 
+_MAX_MESSAGE = 300
 # A key written as is in a field path; any other key (a space, a newline, a dot) is quoted.
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -41,6 +42,9 @@ def _describe(error: Any) -> str:
         return "required key is missing"
     given = error.get("input")
     message = str(error["msg"]).removeprefix("Value error, ")
+    if len(message) > _MAX_MESSAGE:
+        # A validator's message may quote the whole value it refused.
+        message = message[: _MAX_MESSAGE - 3] + "..."
     if isinstance(given, dict | list):
         return message
     return f"{message} (got {shown(given)})"

@@ -189,3 +189,14 @@ def test_the_defaults_still_load(tmp_path: Path) -> None:
     path = tmp_path / "agentwatch.yaml"
     path.write_text(yaml.safe_dump(Spec().model_dump(mode="json")))
     assert load_spec(path) == Spec()
+
+
+def test_a_validator_message_quoting_a_huge_value_is_cut(tmp_path: Path) -> None:
+    path = tmp_path / "agentwatch.yaml"
+    path.write_text(f"alerting:\n  alert_for:\n    FrameworkQualityDrop: '{'x' * 4000}'\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    ((place, message),) = caught.value.problems
+    assert place == "alerting.alert_for.FrameworkQualityDrop"
+    assert message.startswith("expected a duration like")
+    assert len(message) <= 400
