@@ -222,7 +222,8 @@ class OtlpApp:
                 _INVALID_ARGUMENT,
                 "send a Content-Length header (chunked request bodies are not supported)",
             )
-        if not raw.isdigit() or len(raw) > 18:
+        # RFC 9110: 1*DIGIT, ASCII only (str.isdigit() also takes other scripts' digits).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise _RefusedError(
                 "400 Bad Request",
                 Outcome.BAD_REQUEST,
