@@ -41,5 +41,7 @@ def default_parts(api: PrometheusAPI, spec: Spec) -> tuple[Part, ...]:
             duration_seconds(spec.analytics.capacity_interval),
             ("utilization", "forecasts", "bottlenecks", "recommendations"),
             capacity,
+            # After a failure, at the pace of the other parts rather than in 15 minutes.
+            retry=every,
         ),
     )

@@ -35,6 +35,9 @@ class Part:
     every: float  # seconds between runs
     fields: tuple[str, ...]
     run: Callable[[float], PartResult]
+    # Seconds before a failed run is tried again; None: ``every``. A part with a long period
+    # retries sooner, so a short Prometheus outage does not withdraw its results for hours.
+    retry: float | None = None
 
 
 @dataclass(slots=True)
@@ -107,7 +110,8 @@ class AnalyticsService:
                 health = self._state.health[part.name]
                 health.failures += 1
                 health.last_error = str(exc)
-                health.next_run = self._timer() + part.every
+                retry = part.every if part.retry is None else min(part.every, part.retry)
+                health.next_run = self._timer() + retry
                 self._state.snapshot = replace(
                     self._state.snapshot,
                     computed_at=now,

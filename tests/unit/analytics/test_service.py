@@ -78,6 +78,25 @@ def test_a_failing_part_withdraws_its_results_and_counts_the_failure() -> None:
     assert "did not answer" in health.last_error
 
 
+def test_a_failed_part_with_a_retry_runs_again_sooner() -> None:
+    clock = Clock()
+    outcomes = [True, False, True]
+
+    def capacity(now: float) -> Mapping[str, Any]:
+        if not outcomes.pop(0):
+            raise ConnectionError("Prometheus at http://127.0.0.1:9 did not answer")
+        return {}
+
+    service = _service(clock, Part("capacity", 900, (), capacity, retry=30))
+    assert service.run_due() == 900  # a success waits the whole period
+    clock.now += 900
+    assert service.run_due() == 30  # a failure only the retry
+    clock.now += 30
+    assert service.run_due() == 900
+    assert service.health()["capacity"].last_success == clock.now
+    assert outcomes == []
+
+
 def test_a_part_may_only_set_the_fields_it_owns() -> None:
     service = _service(Clock(), Part("anomaly", 30, ("anomaly_scores",), _scores))
     service.run_due()
