@@ -5,6 +5,7 @@ SDK, exporters, rules, dashboards and analytics take names from here
 never from string literals of their own.
 """
 
+from ._cardinality import *  # noqa: F403
 from ._families import *  # noqa: F403
 from ._families import CATALOG
 from ._framework import *  # noqa: F403

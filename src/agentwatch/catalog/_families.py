@@ -5,6 +5,7 @@ Seed 004 is the agent communication system document, seed 000 the framework docu
 
 from __future__ import annotations
 
+from ._cardinality import CARDINALITY_FAMILIES
 from ._framework import SCANNER_FAMILIES
 from ._model import MetricFamily, MetricType, Origin
 from ._otlp import OTLP_FAMILIES
@@ -604,5 +605,6 @@ CATALOG: tuple[MetricFamily, ...] = (
     *_BUSINESS_RULES,
     *OTLP_FAMILIES,
     *SECURITY_FAMILIES,
+    *CARDINALITY_FAMILIES,
     *_LEGACY_RULES,
 )

@@ -27,6 +27,9 @@ class Origin(StrEnum):
     TRACE_SAMPLER = "trace sampler"
     # Every endpoint that asks for credentials serves its refusals (security.auth).
     AUTHENTICATION = "authenticated endpoints"
+    # The SDK's cardinality guard; served beside the agent, transport and voice exporters'
+    # families, each counting the folds of the families it serves.
+    CARDINALITY_GUARD = "cardinality guard"
     CONSOLE = "console"
     RECORDING_RULE = "recording rule"
 

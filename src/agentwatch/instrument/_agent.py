@@ -23,18 +23,23 @@ import psutil
 from numpy.typing import NDArray
 from opentelemetry import trace
 
+from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
+from agentwatch.spec import CardinalityLimits
 
+from ._cardinality import OVERFLOW, SeriesLimit
 from ._health import HealthInputs, health_score
 from ._histogram import Histogram, HistogramSnapshot, TraceExemplar
 
-__all__ = ["AgentMonitor", "AgentSnapshot", "AgentStatus", "MessageRecorder"]
+__all__ = ["AgentGuards", "AgentMonitor", "AgentSnapshot", "AgentStatus", "MessageRecorder"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # The error ratio in the health score looks this far back.
 ERROR_WINDOW_SECONDS = 60.0
+
+_FOLDED_SOURCE = (OVERFLOW, OVERFLOW)
 
 
 class AgentStatus(StrEnum):
@@ -167,8 +172,32 @@ class AgentSnapshot:
     health: float
 
 
+class AgentGuards:
+    """The limits on an agent's own label values, shared by all the agents of a fleet: each
+    family is capped as a whole, however its label sets spread over agents."""
+
+    __slots__ = ("errors", "sources")
+
+    def __init__(self, limits: CardinalityLimits) -> None:
+        self.sources = SeriesLimit(
+            limits.message_sources, (c.AGENT_MESSAGES_PROCESSED_TOTAL,), "message_sources"
+        )
+        self.errors = SeriesLimit(
+            limits.agent_error_types, (c.AGENT_ERRORS_TOTAL,), "agent_error_types"
+        )
+
+    @property
+    def limits(self) -> tuple[SeriesLimit, ...]:
+        return self.sources, self.errors
+
+
 class AgentMonitor:
-    """Everything one agent reports. Get one from ``AgentFleet.agent``."""
+    """Everything one agent reports. Get one from ``AgentFleet.agent``.
+
+    ``guards`` cap its (source_agent, action) pairs and error types together with the other
+    agents': the fleet passes its own; alone, the monitor gets the spec's default limits.
+    Beyond them, new values go to one ``__overflow__`` recorder (or error type) of this agent.
+    """
 
     def __init__(
         self,
@@ -178,10 +207,12 @@ class AgentMonitor:
         workers: int = 1,
         memory_limit_bytes: int | None = None,
         clock: Callable[[], float] = time.time,
+        guards: AgentGuards | None = None,
     ) -> None:
         self.agent_id = agent_id
         self.agent_type = agent_type
         self._clock = clock
+        self._guards = guards or AgentGuards(CardinalityLimits())
         self._lock = threading.Lock()
         self._processing = Histogram(LATENCY_BUCKETS)
         self._recorders: dict[tuple[str, str], MessageRecorder] = {}
@@ -201,14 +232,18 @@ class AgentMonitor:
     # -- recording -------------------------------------------------------------------------
 
     def bind(self, source_agent: str, action: str) -> MessageRecorder:
-        """The recorder for messages from ``source_agent`` handled with ``action``."""
+        """The recorder for messages from ``source_agent`` handled with ``action``; the
+        agent's ``__overflow__`` recorder once the fleet's message_sources limit is reached."""
         key = (source_agent, action)
         recorder = self._recorders.get(key)
         if recorder is None:
             with self._lock:
-                recorder = self._recorders.setdefault(
-                    key, MessageRecorder(self, source_agent, action)
-                )
+                recorder = self._recorders.get(key)
+                if recorder is None:
+                    key = self._guards.sources.place(key, _FOLDED_SOURCE)
+                    recorder = self._recorders.get(key)
+                    if recorder is None:
+                        recorder = self._recorders[key] = MessageRecorder(self, *key)
         return recorder
 
     def record_message(self, seconds: float, *, source_agent: str, action: str) -> None:
@@ -216,7 +251,10 @@ class AgentMonitor:
 
     def record_error(self, error_type: str, count: int = 1) -> None:
         with self._lock:
-            self._errors[error_type] = self._errors.get(error_type, 0) + count
+            errors = self._errors
+            if error_type not in errors:
+                error_type = self._guards.errors.place(error_type, OVERFLOW)
+            errors[error_type] = errors.get(error_type, 0) + count
 
     def processing(self, *, source_agent: str, action: str) -> _Processing:
         """``with`` / ``async with`` block timing one message."""
@@ -288,6 +326,14 @@ class AgentMonitor:
                 memory_bytes=process.memory_info().rss,
                 cpu_seconds_total=times.user + times.system,
             )
+
+    def _release(self) -> None:
+        """Give back this agent's room in the fleet's limits: it left the fleet for good."""
+        with self._lock:
+            sources = sum(key != _FOLDED_SOURCE for key in self._recorders)
+            errors = sum(key != OVERFLOW for key in self._errors)
+        self._guards.sources.release(sources)
+        self._guards.errors.release(errors)
 
     # -- reading ---------------------------------------------------------------------------
 

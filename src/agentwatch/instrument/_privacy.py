@@ -16,6 +16,8 @@ from prometheus_client.metrics_core import Metric
 from agentwatch.security import Pseudonymizer, pseudonymizer_for
 from agentwatch.spec import DEFAULT_HASHED_LABELS
 
+from ._cardinality import OVERFLOW
+
 __all__ = ["default_pseudonymizer", "hash_labels"]
 
 _lock = threading.Lock()
@@ -37,11 +39,16 @@ def hash_labels(metrics: Iterable[Metric], pseudonymizer: Pseudonymizer) -> Iter
     Hashing here rather than when a message is recorded keeps the hot path free of it; the
     raw value stays in this process's memory, which is where it came from. A sample whose
     label names are all unhashed (every family of the default catalog) is passed as it is.
+    The cardinality guard's ``__overflow__`` names nobody and stays readable.
     """
     names = pseudonymizer.names
     for metric in metrics:
         samples = metric.samples
         for index, sample in enumerate(samples):
             if not names.isdisjoint(sample.labels):
-                samples[index] = sample._replace(labels=pseudonymizer.labels(sample.labels))
+                labels = {
+                    name: value if value == OVERFLOW else pseudonymizer.value(name, value)
+                    for name, value in sample.labels.items()
+                }
+                samples[index] = sample._replace(labels=labels)
         yield metric

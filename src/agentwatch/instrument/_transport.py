@@ -19,7 +19,9 @@ from prometheus_client.metrics_core import Metric
 from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
 from agentwatch.security import Pseudonymizer
+from agentwatch.spec import CardinalityLimits
 
+from ._cardinality import OVERFLOW, SeriesLimit, overflow_family
 from ._families import counter, gauge, histogram
 from ._histogram import Bucket, Histogram, TraceExemplar
 from ._privacy import default_pseudonymizer, hash_labels
@@ -28,11 +30,19 @@ __all__ = ["TransportMonitor"]
 
 MIN_SAMPLE_RATIO = 0.001
 Latencies = Sequence[float] | np.ndarray
+# A folded (direction, msg_type, priority) keeps its direction, so throughput rules that
+# select direction="out" still count it; any other direction is folded too, so the overflow
+# series stay three at most.
+DIRECTIONS = ("in", "out")
 
 
 class TransportMonitor:
     """``pseudonymizer`` hashes the values of its label names on every family served (see
-    ``AgentFleet``); default: the spec's default names under a per-process key."""
+    ``AgentFleet``); default: the spec's default names under a per-process key.
+
+    ``cardinality`` caps each family's label sets (default: the spec's defaults); beyond the
+    limit new label values are recorded under ``__overflow__`` (docs/cardinality.md).
+    """
 
     def __init__(
         self,
@@ -42,11 +52,29 @@ class TransportMonitor:
         latency_budget_per_second: int = 5000,
         throughput_direction: str = "out",
         pseudonymizer: Pseudonymizer | None = None,
+        cardinality: CardinalityLimits | None = None,
     ) -> None:
         if window_seconds < 1:
             raise ValueError("window_seconds must be at least 1")
         self._clock = clock
         self.pseudonymizer = pseudonymizer or default_pseudonymizer()
+        limits = cardinality or CardinalityLimits()
+        self._kinds_limit = SeriesLimit(
+            limits.transport_kinds,
+            (c.AGENT_TRANSPORT_MESSAGES_TOTAL, c.AGENT_TRANSPORT_BYTES_TOTAL),
+            "transport_kinds",
+        )
+        self._latency_limit = SeriesLimit(
+            limits.transport_latency_types,
+            (c.AGENT_TRANSPORT_LATENCY_SECONDS,),
+            "transport_latency_types",
+        )
+        self._errors_limit = SeriesLimit(
+            limits.transport_errors, (c.AGENT_TRANSPORT_ERRORS_TOTAL,), "transport_errors"
+        )
+        self._flows_limit = SeriesLimit(
+            limits.message_flows, (c.MESSAGE_FLOW_MATRIX_TOTAL,), "message_flows"
+        )
         self._lock = threading.Lock()
         self._window = window_seconds
         self._budget = latency_budget_per_second
@@ -95,7 +123,7 @@ class TransportMonitor:
                 self._this_second += count
             totals = self._totals.get(key)
             if totals is None:
-                totals = self._totals[key] = [0, 0]
+                totals = self._new_totals(key)
             totals[0] += count
             totals[1] += nbytes
             if latencies is not None:
@@ -110,12 +138,20 @@ class TransportMonitor:
         self, source_agent: str, target_agent: str, message_type: str, count: int = 1
     ) -> None:
         """``count`` messages from one agent type to another (the message flow matrix)."""
+        key = (source_agent, target_agent, message_type)
         with self._lock:
-            self._flows[(source_agent, target_agent, message_type)] += count
+            flows = self._flows
+            if key not in flows:
+                key = self._flows_limit.place(key, (OVERFLOW, OVERFLOW, OVERFLOW))
+            flows[key] += count
 
     def record_error(self, error_type: str, *, severity: str = "error", count: int = 1) -> None:
+        key = (error_type, severity)
         with self._lock:
-            self._errors[(error_type, severity)] += count
+            errors = self._errors
+            if key not in errors:
+                key = self._errors_limit.place(key, (OVERFLOW, OVERFLOW))
+            errors[key] += count
 
     def record_exemplars(self, msg_type: str, exemplars: Sequence[TraceExemplar]) -> None:
         """Delivery latencies of traced messages, kept as exemplars of the latency histogram.
@@ -126,13 +162,28 @@ class TransportMonitor:
         with self._lock:
             histogram = self._latency.get(msg_type)
             if histogram is None:
-                histogram = self._latency[msg_type] = Histogram(LATENCY_BUCKETS)
+                histogram = self._new_latency(msg_type)
             histogram.set_exemplars(exemplars)
+
+    def _new_totals(self, key: tuple[str, str, str]) -> list[int]:
+        direction = key[0] if key[0] in DIRECTIONS else OVERFLOW
+        key = self._kinds_limit.place(key, (direction, OVERFLOW, OVERFLOW))
+        totals = self._totals.get(key)
+        if totals is None:
+            totals = self._totals[key] = [0, 0]
+        return totals
+
+    def _new_latency(self, msg_type: str) -> Histogram:
+        msg_type = self._latency_limit.place(msg_type, OVERFLOW)
+        histogram = self._latency.get(msg_type)
+        if histogram is None:
+            histogram = self._latency[msg_type] = Histogram(LATENCY_BUCKETS)
+        return histogram
 
     def _observe_sample(self, msg_type: str, latencies: Latencies, size: int) -> None:
         histogram = self._latency.get(msg_type)
         if histogram is None:
-            histogram = self._latency[msg_type] = Histogram(LATENCY_BUCKETS)
+            histogram = self._new_latency(msg_type)
         stride, offset = self._stride, self._offset
         sample = latencies[offset::stride]
         if isinstance(sample, np.ndarray):
@@ -175,6 +226,10 @@ class TransportMonitor:
 
     def collector(self) -> TransportCollector:
         return TransportCollector(self)
+
+    @property
+    def _limits(self) -> tuple[SeriesLimit, ...]:
+        return self._kinds_limit, self._latency_limit, self._errors_limit, self._flows_limit
 
     def _snapshot(
         self,
@@ -234,3 +289,5 @@ class TransportCollector:
         for key3, count in flows:
             flow.add_metric(list(key3), count)
         yield flow
+
+        yield overflow_family(monitor._limits)

@@ -13,7 +13,9 @@ from prometheus_client.metrics_core import Metric
 from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
 from agentwatch.security import Pseudonymizer
+from agentwatch.spec import CardinalityLimits
 
+from ._cardinality import OVERFLOW, SeriesLimit, overflow_family
 from ._families import counter, histogram
 from ._histogram import Histogram
 from ._privacy import default_pseudonymizer, hash_labels
@@ -27,10 +29,26 @@ RECOGNITION_OUTCOMES = ("correct", "rejected", "false_positive")
 
 class VoiceMonitor:
     """``pseudonymizer`` hashes the values of its label names on every family served (see
-    ``AgentFleet``); default: the spec's default names under a per-process key."""
+    ``AgentFleet``); default: the spec's default names under a per-process key.
+    ``cardinality`` caps the anomaly kinds and stages (docs/cardinality.md); results and
+    outcomes are closed sets."""
 
-    def __init__(self, *, pseudonymizer: Pseudonymizer | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        pseudonymizer: Pseudonymizer | None = None,
+        cardinality: CardinalityLimits | None = None,
+    ) -> None:
         self.pseudonymizer = pseudonymizer or default_pseudonymizer()
+        limits = cardinality or CardinalityLimits()
+        self._anomalies_limit = SeriesLimit(
+            limits.voice_anomaly_kinds,
+            (c.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL,),
+            "voice_anomaly_kinds",
+        )
+        self._stages_limit = SeriesLimit(
+            limits.voice_stages, (c.VOICE_PROCESSING_TIME_SECONDS,), "voice_stages"
+        )
         self._lock = threading.Lock()
         self._auth: Counter[str] = Counter()
         self._anomalies: Counter[str] = Counter()
@@ -43,7 +61,10 @@ class VoiceMonitor:
 
     def record_capture_anomaly(self, kind: str, count: int = 1) -> None:
         with self._lock:
-            self._anomalies[kind] += count
+            anomalies = self._anomalies
+            if kind not in anomalies:
+                kind = self._anomalies_limit.place(kind, OVERFLOW)
+            anomalies[kind] += count
 
     def record_recognition(self, outcome: str, count: int = 1) -> None:
         if outcome not in RECOGNITION_OUTCOMES:
@@ -64,7 +85,10 @@ class VoiceMonitor:
     def _stage(self, stage: str) -> Histogram:
         histogram = self._stages.get(stage)
         if histogram is None:
-            histogram = self._stages[stage] = Histogram(LATENCY_BUCKETS)
+            stage = self._stages_limit.place(stage, OVERFLOW)
+            histogram = self._stages.get(stage)
+            if histogram is None:
+                histogram = self._stages[stage] = Histogram(LATENCY_BUCKETS)
         return histogram
 
     def collector(self) -> VoiceCollector:
@@ -98,3 +122,4 @@ class VoiceCollector:
         for stage, buckets, total in stages:
             timing.add_metric([stage], buckets, total)
         yield timing
+        yield overflow_family((m._anomalies_limit, m._stages_limit))

@@ -58,9 +58,10 @@ class Publisher:
     def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
         self.engine = engine
         topology = engine.topology
-        self.fleet = AgentFleet(clock=clock)
-        self.transport = TransportMonitor(clock=clock)
-        self.voice = VoiceMonitor()
+        limits = engine.spec.cardinality
+        self.fleet = AgentFleet(clock=clock, cardinality=limits)
+        self.transport = TransportMonitor(clock=clock, cardinality=limits)
+        self.voice = VoiceMonitor(cardinality=limits)
         self.monitors: list[AgentMonitor] = [
             self.fleet.agent(
                 agent_id,

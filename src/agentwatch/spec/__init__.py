@@ -1,5 +1,6 @@
 """The versioned agentwatch.yaml configuration, validated into a frozen model."""
 
+from ._cardinality import CardinalityLimits
 from ._framework import AgentTemplate, FrameworkSettings
 from ._importers import (
     SloFormat,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_HASHED_LABELS",
     "AgentTemplate",
     "Business",
+    "CardinalityLimits",
     "FrameworkSettings",
     "OtlpReceiverSettings",
     "Ports",

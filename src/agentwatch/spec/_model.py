@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._cardinality import CardinalityLimits
 from ._framework import FrameworkSettings
 from ._otlp import OtlpReceiverSettings
 from ._security import Privacy, Security, is_loopback
@@ -563,6 +564,7 @@ class Spec(_Strict):
     otlp_receiver: OtlpReceiverSettings = OtlpReceiverSettings()
     security: Security = Security()
     privacy: Privacy = Privacy()
+    cardinality: CardinalityLimits = CardinalityLimits()
     slos: tuple[Slo, ...] = Field(default_factory=default_slos)
 
     @field_validator("slos")
@@ -581,6 +583,24 @@ class Spec(_Strict):
                 f"listen_address {self.listen_address!r} reaches beyond this machine, and "
                 "security.auth is false: anyone on the network could read and silence the "
                 "alerts. Set security.auth: true, or listen on 127.0.0.1"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _simulation_within_cardinality(self) -> Spec:
+        # The simulated system reports through the same guarded SDK: a fleet larger than the
+        # limits would fold its own agents into __overflow__ and fire CardinalityOverflow.
+        agents = len(self.agent_types) * self.simulation.agents_per_type
+        if agents > self.cardinality.agents:
+            raise ValueError(
+                f"the simulated system has {agents} agents ({len(self.agent_types)} agent types "
+                f"x simulation.agents_per_type {self.simulation.agents_per_type}), more than "
+                f"cardinality.agents ({self.cardinality.agents}): raise cardinality.agents"
+            )
+        if len(self.agent_types) > self.cardinality.agent_types:
+            raise ValueError(
+                f"{len(self.agent_types)} agent types are more than cardinality.agent_types "
+                f"({self.cardinality.agent_types}): raise cardinality.agent_types"
             )
         return self
 

@@ -64,6 +64,16 @@ def test_a_valid_file_overrides_defaults(tmp_path: Path) -> None:
             "longer",
         ),
         ("scrape:\n  interval: fast\n", "scrape.interval", "expected a duration"),
+        ("cardinality:\n  agents: 0\n", "cardinality.agents", "greater than or equal to 1"),
+        ("cardinality:\n  agent: 10\n", "cardinality.agent", "unknown key"),
+        ("cardinality:\n  workflows: many\n", "cardinality.workflows", "integer"),
+        (
+            "cardinality:\n  agents: 50\n",
+            "(top level)",
+            "56 agents (28 agent types x simulation.agents_per_type 2), more than "
+            "cardinality.agents (50)",
+        ),
+        ("cardinality:\n  agent_types: 27\n", "(top level)", "raise cardinality.agent_types"),
         ("version: 2\n", "version", "1"),
         ("agent_types: [a, a]\n", "(top level)", "more than once: a"),
         ("agent_types: [Bad-Name]\n", "agent_types[0]", "pattern"),
