@@ -49,6 +49,8 @@ def _status_table(status: StackStatus) -> Table:
             state = "[green]healthy[/]"
         else:
             state = f"[red]{escape(endpoint.problem or 'unhealthy')}[/]"
+        if endpoint.cluster:
+            state += f" [dim]({escape(endpoint.cluster)})[/]"
         if endpoint.restarts:
             state += f" (restarted {endpoint.restarts}x)"
         table.add_row(escape(endpoint.label), escape(endpoint.url), str(endpoint.pid), state)
@@ -99,6 +101,13 @@ def up(
         bool,
         typer.Option("--no-demo", help="Do not start (or scrape) the built-in simulated agents."),
     ] = False,
+    ha: Annotated[
+        bool,
+        typer.Option(
+            "--ha",
+            help="Two clustered Alertmanagers (ha.enabled in the spec; docs/ha.md).",
+        ),
+    ] = False,
     history: Annotated[
         str | None,
         typer.Option(
@@ -124,6 +133,8 @@ def up(
     2 bad configuration (config file or --history invalid, a port already in use).
     """
     spec = load_config(config)
+    if ha:
+        spec = spec.model_copy(update={"ha": spec.ha.model_copy(update={"enabled": True})})
     config_path = config.resolve() if config is not None else None
     stack_home = StackHome(resolve_home(home))
     if history is not None:

@@ -21,6 +21,7 @@ __all__ = [
     "EXPORTER_JOBS",
     "FRAMEWORK_JOB",
     "PROMETHEUS_JOB",
+    "REPLICA_LABEL",
     "TRANSPORT_JOB",
     "VOICE_JOB",
     "Hosts",
@@ -82,7 +83,10 @@ class ScrapeAuth:
 
 
 def _job(
-    name: str, target: str, scrape: ScrapeJob | None = None, auth: dict[str, Any] | None = None
+    name: str,
+    target: str | list[str],
+    scrape: ScrapeJob | None = None,
+    auth: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     job: dict[str, Any] = {"job_name": name}
     if scrape is not None:
@@ -90,7 +94,8 @@ def _job(
         if scrape.timeout is not None:
             job["scrape_timeout"] = scrape.timeout
     job.update(auth or {})
-    job["static_configs"] = [{"targets": [target]}]
+    # A list of its own: one list in two places would be written as a YAML anchor and alias.
+    job["static_configs"] = [{"targets": [target] if isinstance(target, str) else list(target)}]
     return job
 
 
@@ -108,6 +113,10 @@ class Hosts:
     console: str | None = None
     # host:port of an OpenTelemetry Collector's metrics; None where there is none.
     collector_metrics: str | None = None
+    # Where the second Alertmanager and the second Prometheus run (ha: in the spec); None where
+    # there is none.
+    alertmanager_2: str | None = None
+    prometheus_2: str | None = None
 
 
 def shard_relabelling(shards: int, shard: int) -> list[dict[str, Any]]:
@@ -154,7 +163,17 @@ def local_hosts(spec: Spec) -> Hosts:
         analytics=host,
         framework=host,
         console=host,
+        alertmanager_2=host if spec.ha.enabled else None,
+        prometheus_2=host if spec.ha.prometheus_replicas else None,
     )
+
+
+# The external label that tells Prometheus replicas apart; dropped from the alerts they send.
+REPLICA_LABEL = "replica"
+
+
+def _targets(*pairs: tuple[str | None, int]) -> list[str]:
+    return [host_port(host, port) for host, port in pairs if host is not None]
 
 
 def prometheus_config(
@@ -165,6 +184,7 @@ def prometheus_config(
     hosts: Hosts | None = None,
     auth: ScrapeAuth | None = None,
     shard: int | None = None,
+    replica: int | None = None,
 ) -> dict[str, Any]:
     """Prometheus scraping itself, the local Alertmanager, the analytics and framework
     exporters and, with
@@ -178,6 +198,10 @@ def prometheus_config(
     exporter jobs keep the targets whose hashmod of the address is ``shard``; the single-target
     infrastructure jobs (Prometheus, Alertmanager, console, collector) are scraped by shard 0
     alone, so a global view over every shard never sees their series twice.
+
+    ``replica`` (0 or 1, with ``spec.ha.prometheus_replicas``) marks this server's series with
+    the external label ``replica`` and drops that label from the alerts it sends, so both
+    replicas' alerts are one alert to the Alertmanagers, which notify once.
     """
     shards = spec.scrape.shards
     if shard is None:
@@ -190,9 +214,15 @@ def prometheus_config(
     ports = spec.ports
     basic = auth.basic_auth() if auth is not None else {}
     bearer = auth.bearer() if auth is not None else {}
+    prometheus_targets = _targets(
+        (hosts.prometheus, ports.prometheus), (hosts.prometheus_2, ports.prometheus_2)
+    )
+    alertmanager_targets = _targets(
+        (hosts.alertmanager, ports.alertmanager), (hosts.alertmanager_2, ports.alertmanager_2)
+    )
     jobs = [
-        _job(PROMETHEUS_JOB, host_port(hosts.prometheus, ports.prometheus), auth=basic),
-        _job(ALERTMANAGER_JOB, host_port(hosts.alertmanager, ports.alertmanager), auth=basic),
+        _job(PROMETHEUS_JOB, prometheus_targets, auth=basic),
+        _job(ALERTMANAGER_JOB, alertmanager_targets, auth=basic),
         _job(
             ANALYTICS_JOB,
             host_port(hosts.analytics, ports.analytics_exporter),
@@ -232,22 +262,19 @@ def prometheus_config(
         jobs = _shard_jobs(jobs, shards, shard)
         # Tells the shards' series apart in a global view fed by every shard's remote_write.
         external_labels["shard"] = str(shard)
+    alerting: dict[str, Any] = {
+        "alertmanagers": [{**basic, "static_configs": [{"targets": alertmanager_targets}]}]
+    }
+    if replica is not None:
+        external_labels[REPLICA_LABEL] = str(replica)
+        alerting["alert_relabel_configs"] = [{"action": "labeldrop", "regex": REPLICA_LABEL}]
     config: dict[str, Any] = {
         "global": {
             "scrape_interval": spec.scrape.interval,
             "evaluation_interval": spec.scrape.evaluation_interval,
             "external_labels": external_labels,
         },
-        "alerting": {
-            "alertmanagers": [
-                {
-                    **basic,
-                    "static_configs": [
-                        {"targets": [host_port(hosts.alertmanager, ports.alertmanager)]}
-                    ],
-                }
-            ]
-        },
+        "alerting": alerting,
         "rule_files": list(rule_files),
         "scrape_configs": jobs,
     }

@@ -14,6 +14,7 @@ from ._load import SpecError, load_spec, parse_spec
 from ._model import (
     DEFAULT_AGENT_TYPES,
     Business,
+    HighAvailability,
     Ports,
     RemoteWrite,
     RemoteWriteBasicAuth,
@@ -39,6 +40,7 @@ __all__ = [
     "Business",
     "CardinalityLimits",
     "FrameworkSettings",
+    "HighAvailability",
     "OtlpReceiverSettings",
     "Ports",
     "Privacy",

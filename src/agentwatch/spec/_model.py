@@ -29,6 +29,7 @@ __all__ = [
     "Alerting",
     "Analytics",
     "Duration",
+    "HighAvailability",
     "Ports",
     "RemoteWrite",
     "RemoteWriteBasicAuth",
@@ -100,6 +101,13 @@ class Ports(_Strict):
     voice_exporter: Port = 8010
     otlp_http: Port = 4318
     console: Port = 8080
+    # `agentwatch up --ha` (docs/ha.md): the second Alertmanager, each one's gossip port (9094
+    # is Alertmanager's own default; alerting.webhook_url's default already holds 9095) and,
+    # with ha.prometheus_replicas, the second Prometheus.
+    alertmanager_2: Port = 9096
+    alertmanager_gossip: Port = 9094
+    alertmanager_2_gossip: Port = 9097
+    prometheus_2: Port = 9098
 
     @model_validator(mode="after")
     def _distinct(self) -> Ports:
@@ -398,6 +406,20 @@ class Alerting(_Strict):
         return self
 
 
+class HighAvailability(_Strict):
+    """Redundancy for the local stack that `agentwatch up` runs (docs/ha.md)."""
+
+    # Two Alertmanagers gossiping on loopback, both sent every alert; `agentwatch up --ha` turns
+    # this on too.
+    enabled: bool = False
+    # Two Prometheus servers, alike but for the external label `replica`, which they drop from
+    # the alerts they send: the Alertmanager(s) take both replicas' alerts as one.
+    prometheus_replicas: bool = False
+    # How long each Alertmanager waits per place in the cluster before it notifies, for the
+    # ones before it to do so (Alertmanager's --cluster.peer-timeout; its default).
+    peer_timeout: Duration = "15s"
+
+
 class Tracing(_Strict):
     """Spans across agents with OpenTelemetry (the simulated system uses them too)."""
 
@@ -557,6 +579,7 @@ class Spec(_Strict):
     simulation: Simulation = Simulation()
     storage: Storage = Storage()
     alerting: Alerting = Alerting()
+    ha: HighAvailability = HighAvailability()
     analytics: Analytics = Analytics()
     tracing: Tracing = Tracing()
     framework: FrameworkSettings = FrameworkSettings()

@@ -6,6 +6,7 @@ The archive holds, under fixed top-level names:
 - ``prometheus/``   the blocks of a snapshot taken through Prometheus' admin API
                     (restored as HOME/data/prometheus);
 - ``alertmanager/`` Alertmanager's silences and notification log (HOME/data/alertmanager);
+- ``alertmanager-2/`` the second Alertmanager's, with ``ha.enabled`` (HOME/data/alertmanager-2);
 - ``config/``, ``rules/`` the generated configuration and rules;
 - ``console/``, ``survey.jsonl`` the console's revoked sessions and the survey responses;
 - ``manifest.json`` (last): version, time, snapshot name, the file list, and the secrets'
@@ -115,6 +116,8 @@ class _Part:
 _PARTS = (
     _Part("prometheus", lambda home: home.prometheus_data),
     _Part("alertmanager", lambda home: home.alertmanager_data),
+    # The second Alertmanager's (ha.enabled); absent from a home that never ran one.
+    _Part("alertmanager-2", lambda home: home.alertmanager_2_data),
     _Part("config", lambda home: home.config_dir),
     _Part("rules", lambda home: home.rules_dir),
     _Part("console", lambda home: home.root / "console"),

@@ -68,15 +68,33 @@ def audit_config_change(plan: StackPlan) -> None:
         )
 
 
+def _prometheus_configs(plan: StackPlan) -> list[Path]:
+    """One Prometheus config; with ha.prometheus_replicas, two alike but for the replica label."""
+    home = plan.home
+    if plan.spec.ha.prometheus_replicas:
+        return [home.prometheus_config, home.prometheus_2_config]
+    return [home.prometheus_config]
+
+
 def render_configs(plan: StackPlan) -> list[Path]:
     home = plan.home
     home.rules_dir.mkdir(parents=True, exist_ok=True)
     auth = prepare_secrets(plan)
     audit_config_change(plan)
-    write_yaml(
-        home.prometheus_config,
-        prometheus_config(plan.spec, rule_files=[home.rules_glob], demo=plan.demo, auth=auth),
-    )
+    configs = _prometheus_configs(plan)
+    if len(configs) == 1:
+        home.prometheus_2_config.unlink(missing_ok=True)
+    for replica, path in enumerate(configs):
+        write_yaml(
+            path,
+            prometheus_config(
+                plan.spec,
+                rule_files=[home.rules_glob],
+                demo=plan.demo,
+                auth=auth,
+                replica=replica if len(configs) > 1 else None,
+            ),
+        )
     write_yaml(
         home.alertmanager_config,
         alertmanager_config(plan.spec, secrets_dir=str(home.root / "secrets")),
@@ -89,7 +107,7 @@ def render_configs(plan: StackPlan) -> list[Path]:
             stale.unlink()
     for name, content in rules.items():
         write_yaml(home.rules_dir / name, content)
-    return [home.prometheus_config, home.alertmanager_config]
+    return [*configs, home.alertmanager_config]
 
 
 def _check(argv: list[str], what: str, path: Path) -> None:
@@ -113,11 +131,12 @@ def _check(argv: list[str], what: str, path: Path) -> None:
 
 def validate_configs(plan: StackPlan) -> None:
     home = plan.home
-    _check(
-        [str(plan.binaries.promtool), "check", "config", str(home.prometheus_config)],
-        "Prometheus",
-        home.prometheus_config,
-    )
+    for config in _prometheus_configs(plan):
+        _check(
+            [str(plan.binaries.promtool), "check", "config", str(config)],
+            "Prometheus",
+            config,
+        )
     if plan.spec.security.auth:
         web = home.secrets.web_config
         _check(

@@ -66,6 +66,9 @@ def _supervisor_argv(plan: StackPlan, *, ready_fd: int, lock_fd: int) -> list[st
         argv += ["--config", str(plan.config_path)]
     if not plan.demo:
         argv.append("--no-demo")
+    if plan.spec.ha.enabled:
+        # The supervisor reads the config file again; --ha may have come from the command line.
+        argv.append("--ha")
     return [
         *argv,
         "--foreground-supervisor",

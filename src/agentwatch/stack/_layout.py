@@ -25,6 +25,11 @@ class StackHome:
         return self.config_dir / "prometheus.yml"
 
     @property
+    def prometheus_2_config(self) -> Path:
+        """The second Prometheus' config (ha.prometheus_replicas): its own replica label."""
+        return self.config_dir / "prometheus-2.yml"
+
+    @property
     def alertmanager_config(self) -> Path:
         return self.config_dir / "alertmanager.yml"
 
@@ -53,6 +58,16 @@ class StackHome:
     @property
     def alertmanager_data(self) -> Path:
         return self.root / "data" / "alertmanager"
+
+    # The second Alertmanager and Prometheus (ha: in the spec) keep their own state: two
+    # processes must never share a TSDB or a notification log file.
+    @property
+    def alertmanager_2_data(self) -> Path:
+        return self.root / "data" / "alertmanager-2"
+
+    @property
+    def prometheus_2_data(self) -> Path:
+        return self.root / "data" / "prometheus-2"
 
     @property
     def logs_dir(self) -> Path:

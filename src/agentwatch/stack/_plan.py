@@ -12,7 +12,7 @@ import httpx
 
 from agentwatch.generate.local_stack import connect_host, host_port
 from agentwatch.security import SECRETS_ENV, load_secrets
-from agentwatch.spec import Spec
+from agentwatch.spec import Spec, is_loopback
 
 from ._binaries import Binaries
 from ._layout import StackHome
@@ -25,12 +25,16 @@ __all__ = [
     "build_plan",
     "console_command",
     "framework_command",
+    "gossip_host",
     "simulate_command",
     "stack_client_auth",
 ]
 
 PROMETHEUS = "prometheus"
 ALERTMANAGER = "alertmanager"
+# The second of each, with `ha:` in the spec (docs/ha.md).
+PROMETHEUS_2 = "prometheus-2"
+ALERTMANAGER_2 = "alertmanager-2"
 SIMULATE = "simulate"
 ANALYTICS = "analytics"
 FRAMEWORK = "framework"
@@ -44,6 +48,11 @@ class Endpoint:
     label: str
     url: str
     health_url: str
+    # An Alertmanager in a cluster of ``cluster_size``: ready only once its status API
+    # (``cluster_url``) lists that many peers and says the cluster is ready. Its /-/ready
+    # answers 200 long before: while it settles, it holds notifications back.
+    cluster_url: str | None = None
+    cluster_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,143 @@ def _url(host: str, port: int, path: str) -> str:
     return f"http://{host_port(host, port)}{path}"
 
 
+def gossip_host(spec: Spec) -> str:
+    """Where the Alertmanagers gossip: loopback, always. Both run on this machine, and gossip
+    takes no credentials, so on any other address anyone who reaches it could forge silences
+    and notification records. A loopback listen address (127.0.0.1 or ::1) is used as is."""
+    listen = spec.listen_address
+    return connect_host(listen) if is_loopback(listen) else "127.0.0.1"
+
+
+def _prometheus(
+    spec: Spec,
+    binaries: Binaries,
+    home: StackHome,
+    *,
+    name: str,
+    label: str,
+    config: Path,
+    data: Path,
+    field: str,
+    port: int,
+) -> Component:
+    listen = spec.listen_address
+    host = connect_host(listen)
+    retention_size = (
+        (f"--storage.tsdb.retention.size={spec.storage.retention_size}",)
+        if spec.storage.retention_size is not None
+        else ()
+    )
+    # Both servers ask for basic auth (bcrypt hashes in HOME/secrets/web.yml).
+    web_config = (f"--web.config.file={home.secrets.web_config}",) if spec.security.auth else ()
+    return Component(
+        name=name,
+        argv=(
+            str(binaries.prometheus),
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data}",
+            f"--storage.tsdb.retention.time={spec.storage.retention}",
+            *retention_size,
+            f"--web.listen-address={host_port(listen, port)}",
+            *web_config,
+            # Lifecycle: reload after rules are regenerated. Admin API: TSDB snapshots for
+            # backups. Both are reachable only where Prometheus listens (loopback by default).
+            "--web.enable-lifecycle",
+            "--web.enable-admin-api",
+            # Keep the exemplars (trace ids) the exporters attach to latency buckets.
+            "--enable-feature=exemplar-storage",
+        ),
+        endpoints=(Endpoint(label, _url(host, port, "/"), _url(host, port, "/-/ready")),),
+        ports=((label, field, port),),
+    )
+
+
+@dataclass(frozen=True)
+class _Alertmanager:
+    name: str
+    label: str
+    data: Path
+    # (spec field under ``ports``, port) for its web API and for its gossip.
+    web: tuple[str, int]
+    gossip: tuple[str, int]
+
+
+def _alertmanagers(spec: Spec, binaries: Binaries, home: StackHome) -> list[Component]:
+    """One Alertmanager without gossip; with ``ha.enabled``, two that gossip with each other."""
+    listen = spec.listen_address
+    host = connect_host(listen)
+    ports = spec.ports
+    web_config = (f"--web.config.file={home.secrets.web_config}",) if spec.security.auth else ()
+    members = [
+        _Alertmanager(
+            ALERTMANAGER,
+            "Alertmanager",
+            home.alertmanager_data,
+            ("alertmanager", ports.alertmanager),
+            ("alertmanager_gossip", ports.alertmanager_gossip),
+        )
+    ]
+    if spec.ha.enabled:
+        members.append(
+            _Alertmanager(
+                ALERTMANAGER_2,
+                "Alertmanager 2",
+                home.alertmanager_2_data,
+                ("alertmanager_2", ports.alertmanager_2),
+                ("alertmanager_2_gossip", ports.alertmanager_2_gossip),
+            )
+        )
+    clustered = len(members) > 1
+    gossip = gossip_host(spec)
+    components = []
+    for member in members:
+        field, port = member.web
+        bound = [(member.label, f"ports.{field}", port)]
+        if clustered:
+            gossip_field, gossip_port = member.gossip
+            address = host_port(gossip, gossip_port)
+            cluster: tuple[str, ...] = (
+                f"--cluster.listen-address={address}",
+                # Without it Alertmanager looks for a private IP to advertise, and on a machine
+                # with none it exits ("No private IP address found").
+                f"--cluster.advertise-address={address}",
+                *(
+                    f"--cluster.peer={host_port(gossip, other.gossip[1])}"
+                    for other in members
+                    if other is not member
+                ),
+                f"--cluster.peer-timeout={spec.ha.peer_timeout}",
+            )
+            bound.append((f"{member.label}'s gossip", f"ports.{gossip_field}", gossip_port))
+        else:
+            # Empty disables clustering: a single local instance needs no gossip port (9094),
+            # and gossip would otherwise listen on all interfaces.
+            cluster = ("--cluster.listen-address=",)
+        endpoint = Endpoint(
+            member.label,
+            _url(host, port, "/"),
+            _url(host, port, "/-/ready"),
+            cluster_url=_url(host, port, "/api/v2/status") if clustered else None,
+            cluster_size=len(members) if clustered else 0,
+        )
+        components.append(
+            Component(
+                name=member.name,
+                argv=(
+                    str(binaries.alertmanager),
+                    f"--config.file={home.alertmanager_config}",
+                    f"--storage.path={member.data}",
+                    f"--web.listen-address={host_port(listen, port)}",
+                    *web_config,
+                    *cluster,
+                ),
+                endpoints=(endpoint,),
+                ports=tuple(bound),
+            )
+        )
+    return components
+
+
 def build_plan(
     spec: Spec,
     home: StackHome,
@@ -152,63 +298,36 @@ def build_plan(
 ) -> StackPlan:
     """The components in start order. ``simulate_argv`` replaces the simulated system's command
     line (tests use a stand-in); the real one is ``simulate_command(config_path)``."""
-    listen = spec.listen_address
-    host = connect_host(listen)
+    host = connect_host(spec.listen_address)
     ports = spec.ports
-    retention_size = (
-        (f"--storage.tsdb.retention.size={spec.storage.retention_size}",)
-        if spec.storage.retention_size is not None
-        else ()
-    )
-    # Both servers ask for basic auth (bcrypt hashes in HOME/secrets/web.yml).
-    web_config = (f"--web.config.file={home.secrets.web_config}",) if spec.security.auth else ()
-    prometheus = Component(
-        name=PROMETHEUS,
-        argv=(
-            str(binaries.prometheus),
-            f"--config.file={home.prometheus_config}",
-            f"--storage.tsdb.path={home.prometheus_data}",
-            f"--storage.tsdb.retention.time={spec.storage.retention}",
-            *retention_size,
-            f"--web.listen-address={host_port(listen, ports.prometheus)}",
-            *web_config,
-            # Lifecycle: reload after rules are regenerated. Admin API: TSDB snapshots for
-            # backups. Both are reachable only where Prometheus listens (loopback by default).
-            "--web.enable-lifecycle",
-            "--web.enable-admin-api",
-            # Keep the exemplars (trace ids) the exporters attach to latency buckets.
-            "--enable-feature=exemplar-storage",
-        ),
-        endpoints=(
-            Endpoint(
-                "Prometheus",
-                _url(host, ports.prometheus, "/"),
-                _url(host, ports.prometheus, "/-/ready"),
-            ),
-        ),
-        ports=(("Prometheus", "ports.prometheus", ports.prometheus),),
-    )
-    alertmanager = Component(
-        name=ALERTMANAGER,
-        argv=(
-            str(binaries.alertmanager),
-            f"--config.file={home.alertmanager_config}",
-            f"--storage.path={home.alertmanager_data}",
-            f"--web.listen-address={host_port(listen, ports.alertmanager)}",
-            *web_config,
-            # Empty disables clustering: a single local instance needs no gossip port (9094),
-            # and gossip would otherwise listen on all interfaces.
-            "--cluster.listen-address=",
-        ),
-        endpoints=(
-            Endpoint(
-                "Alertmanager",
-                _url(host, ports.alertmanager, "/"),
-                _url(host, ports.alertmanager, "/-/ready"),
-            ),
-        ),
-        ports=(("Alertmanager", "ports.alertmanager", ports.alertmanager),),
-    )
+    prometheus = [
+        _prometheus(
+            spec,
+            binaries,
+            home,
+            name=PROMETHEUS,
+            label="Prometheus",
+            config=home.prometheus_config,
+            data=home.prometheus_data,
+            field="ports.prometheus",
+            port=ports.prometheus,
+        )
+    ]
+    if spec.ha.prometheus_replicas:
+        prometheus.append(
+            _prometheus(
+                spec,
+                binaries,
+                home,
+                name=PROMETHEUS_2,
+                label="Prometheus 2",
+                config=home.prometheus_2_config,
+                data=home.prometheus_2_data,
+                field="ports.prometheus_2",
+                port=ports.prometheus_2,
+            )
+        )
+    alertmanagers = _alertmanagers(spec, binaries, home)
     analytics_port = ports.analytics_exporter
     analytics = Component(
         name=ANALYTICS,
@@ -266,7 +385,7 @@ def build_plan(
     )
     # The framework component starts before the simulated system, whose simulated developers
     # send their telemetry to its receiver.
-    components = [prometheus, alertmanager, analytics, framework, console]
+    components = [*prometheus, *alertmanagers, analytics, framework, console]
     if demo:
         exporters = (
             ("agent exporter", "ports.agent_exporter", ports.agent_exporter),

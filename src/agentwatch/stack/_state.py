@@ -61,7 +61,13 @@ def _record(data: dict[str, Any]) -> ComponentRecord:
         create_time=float(data["create_time"]),
         log=str(data["log"]),
         endpoints=tuple(
-            Endpoint(str(e["label"]), str(e["url"]), str(e["health_url"]))
+            Endpoint(
+                str(e["label"]),
+                str(e["url"]),
+                str(e["health_url"]),
+                cluster_url=str(e["cluster_url"]) if e.get("cluster_url") else None,
+                cluster_size=int(e.get("cluster_size", 0)),
+            )
             for e in data["endpoints"]
         ),
         restarts=int(data.get("restarts", 0)),

@@ -1,11 +1,12 @@
-"""``agentwatch status``: each component's process and health URL, from the recorded state."""
+"""``agentwatch status``: each component's process and health URL, from the recorded state, and
+what each clustered Alertmanager says of its cluster."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._health import Prober
+from ._health import ClusterView, Prober
 from ._layout import StackHome
 from ._plan import stack_client_auth
 from ._process import find_process
@@ -23,6 +24,8 @@ class EndpointStatus:
     alive: bool
     problem: str | None
     restarts: int
+    # A clustered Alertmanager's view of its cluster, e.g. "cluster ready, 2 peers".
+    cluster: str | None = None
 
     @property
     def healthy(self) -> bool:
@@ -70,6 +73,14 @@ def stack_status(home: StackHome, *, timeout: float = 2.0) -> StackStatus:
                 alive = find_process(record.pid, record.create_time) is not None
                 for endpoint in record.endpoints:
                     problem = prober.problem(endpoint.health_url) if alive else dead
+                    cluster = None
+                    if problem is None and endpoint.cluster_url is not None:
+                        view = prober.cluster(endpoint.cluster_url)
+                        if isinstance(view, ClusterView):
+                            cluster = view.describe()
+                            problem = view.problem(endpoint.cluster_size)
+                        else:
+                            problem = view
                     endpoints.append(
                         EndpointStatus(
                             component=record.name,
@@ -79,6 +90,7 @@ def stack_status(home: StackHome, *, timeout: float = 2.0) -> StackStatus:
                             alive=alive,
                             problem=problem,
                             restarts=record.restarts,
+                            cluster=cluster,
                         )
                     )
     return StackStatus(

@@ -163,7 +163,7 @@ class Supervisor:
                         raise self._died(slot, code)
                 still: list[tuple[_Slot, Endpoint]] = []
                 for slot, endpoint in pending:
-                    problem = prober.problem(endpoint.health_url)
+                    problem = prober.endpoint_problem(endpoint)
                     if problem is None:
                         self.log(f"{endpoint.label} is ready at {endpoint.url}")
                     else:

@@ -127,6 +127,13 @@ def test_a_valid_file_overrides_defaults(tmp_path: Path) -> None:
         ),
         ("scrape:\n  shards: 0\n", "scrape.shards", "greater than or equal to 1"),
         ("scrape:\n  shards: two\n", "scrape.shards", "integer"),
+        (
+            "ports:\n  alertmanager_2_gossip: 9093\n",
+            "ports",
+            "port 9093 is given to both alertmanager and alertmanager_2_gossip",
+        ),
+        ("ha:\n  enabled: maybe\n", "ha.enabled", "valid boolean"),
+        ("ha:\n  peer_timeout: soon\n", "ha.peer_timeout", "expected a duration"),
     ],
 )
 def test_bad_files_name_file_field_and_expectation(
