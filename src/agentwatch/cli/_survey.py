@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from agentwatch.exporters._survey import MAX_SCORE, MIN_SCORE, SurveyLog
 
@@ -31,6 +32,8 @@ def record(
         log.record(score, comment)
     except ValueError as exc:
         fail(f"SCORE: {exc}", EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(f"cannot record the answer in {escape(str(log.path))}: {exc.strerror or exc}")
     recent = log.recent()
     mean = sum(r.score for r in recent) / len(recent)
     console.print(

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-from agentwatch.security import AuditLog, Authenticator, Permission, Secrets
+from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
 from . import _actions, _login, _views
@@ -113,6 +113,14 @@ def _handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": exc.message, "reason": exc.reason.value}, exc.status)
         return PlainTextResponse(f"{exc.status}: {exc.message}\n", status_code=exc.status)
+
+    @app.exception_handler(AuditWriteError)
+    async def unaudited(request: Request, exc: AuditWriteError) -> Response:
+        # Whatever the request did is not in the audit log: say so instead of a bare 500.
+        message = f"{exc}: what this request did is not in the audit log; free space on the disk"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=503)
+        return PlainTextResponse(f"503: {message}\n", status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

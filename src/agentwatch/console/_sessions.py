@@ -3,7 +3,7 @@ the throttle that stops one client guessing passwords without end."""
 
 from __future__ import annotations
 
-import os
+import contextlib
 import secrets
 import threading
 import time
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentwatch.render import append_text
 from agentwatch.security import Role, write_private
 
 from ._signing import Signer
@@ -83,12 +84,8 @@ class Sessions:
             self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > now}
             self._revoked[session.sid] = session.expires
             if self._file is not None:
-                line = f"{session.sid} {session.expires:.0f}\n".encode()
-                fd = os.open(self._file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-                try:
-                    os.write(fd, line)
-                finally:
-                    os.close(fd)
+                # All or nothing: a torn line would swallow the next revocation too.
+                append_text(self._file, f"{session.sid} {session.expires:.0f}\n", mode=0o600)
 
     def _read_revoked(self) -> dict[str, float]:
         """The revocations still in force; the file is rewritten with only those."""
@@ -103,7 +100,9 @@ class Sessions:
                     found[sid] = float(expires)
             except ValueError:
                 continue  # a torn line after a crash
-        write_private(self._file, "".join(f"{sid} {exp:.0f}\n" for sid, exp in found.items()))
+        # Pruning is housekeeping: on a full disk the old file stays, whole, and is read again.
+        with contextlib.suppress(OSError):
+            write_private(self._file, "".join(f"{sid} {exp:.0f}\n" for sid, exp in found.items()))
         return found
 
     # CSRF tokens are MACs of what identifies the requester: a session id, a Basic-auth user,

@@ -17,6 +17,7 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
 from agentwatch.instrument._families import gauge
+from agentwatch.render import append_text
 
 __all__ = ["MAX_SCORE", "MIN_SCORE", "SurveyCollector", "SurveyLog", "SurveyResponse"]
 
@@ -48,10 +49,9 @@ class SurveyLog:
         if not MIN_SCORE <= score <= MAX_SCORE:
             raise ValueError(f"a survey score is {MIN_SCORE} to {MAX_SCORE}, not {score}")
         response = SurveyResponse(time.time() if at is None else at, score, comment)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         line = {"time": response.time, "score": score, "comment": comment}
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(line) + "\n")
+        # All or nothing: on a full disk a torn line would swallow the next answer too.
+        append_text(self.path, json.dumps(line) + "\n", mode=0o644)
         return response
 
     def responses(self, *, since: float | None = None) -> list[SurveyResponse]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -7,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["dump_yaml", "write_text", "write_yaml"]
+__all__ = ["append_text", "dump_yaml", "write_text", "write_yaml"]
 
 
 class _Dumper(yaml.SafeDumper):
@@ -43,3 +44,25 @@ def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
 
 def write_yaml(path: Path, data: Any, *, mode: int | None = None) -> None:
     write_text(path, dump_yaml(data), mode=mode)
+
+
+def append_text(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Append ``text`` in one ``write()`` on a file opened with O_APPEND, all or nothing.
+
+    One write keeps lines from several processes from interleaving. A full disk makes the
+    kernel write what fits and return a short count: those bytes are cut off again (when
+    nothing was appended after them) and ENOSPC is raised, so the next append does not glue
+    a good line onto half of this one. ``mode`` applies when the file is created.
+    """
+    data = text.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, mode)
+    try:
+        written = os.write(fd, data)
+        if written < len(data):
+            end = os.lseek(fd, 0, os.SEEK_CUR)
+            if os.fstat(fd).st_size == end:
+                os.ftruncate(fd, end - written)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    finally:
+        os.close(fd)

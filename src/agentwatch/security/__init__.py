@@ -1,7 +1,7 @@
 """Secrets, authentication and roles, personal-data pseudonyms, and the audit log: shared by
 the stack, the exporters, the OTLP receiver, the SDK and the console (docs/security.md)."""
 
-from ._audit import AuditAction, AuditLog
+from ._audit import AuditAction, AuditLog, AuditWriteError
 from ._auth import Authenticator, AuthFailure, Principal, WsgiAuth, basic_header
 from ._endpoint import NO_SECRETS_WARNING, endpoint_authenticator
 from ._pii import PSEUDONYM_PREFIX, Pseudonymizer, pseudonymizer_for
@@ -28,6 +28,7 @@ __all__ = [
     "Account",
     "AuditAction",
     "AuditLog",
+    "AuditWriteError",
     "AuthFailure",
     "Authenticator",
     "Permission",

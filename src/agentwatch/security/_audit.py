@@ -1,20 +1,22 @@
 """The audit log: one JSON object a line, appended, never rewritten (HOME/audit.log).
 
 Each write is one ``write()`` on a file opened with O_APPEND, so lines from several
-processes (the console, ``agentwatch up``, ``agentwatch backup``) never interleave.
+processes (the console, ``agentwatch up``, ``agentwatch backup``) never interleave, and a
+write the disk has no room for leaves nothing behind (AuditWriteError says so).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["AuditAction", "AuditLog"]
+from agentwatch.render import append_text
+
+__all__ = ["AuditAction", "AuditLog", "AuditWriteError"]
 
 # A field value longer than this is cut: the log must not become a place to dump requests.
 _MAX_FIELD = 512
@@ -43,6 +45,10 @@ def _clean(value: object) -> object:
     return _clean(str(value))
 
 
+class AuditWriteError(OSError):
+    """An entry could not be written (a full disk, say); nothing of it is in the log."""
+
+
 class AuditLog:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
@@ -56,14 +62,14 @@ class AuditLog:
             "actor": _clean(actor),
         }
         entry.update({key: _clean(value) for key, value in fields.items()})
-        line = (json.dumps(entry, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=False) + "\n"
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+                append_text(self.path, line, mode=0o600)
+            except OSError as exc:
+                raise AuditWriteError(
+                    f"cannot append to the audit log {self.path}: {exc.strerror or exc}"
+                ) from exc
 
     def entries(self) -> Iterator[Mapping[str, object]]:
         """Every entry, oldest first; a line that is not JSON (a torn write after a crash)

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from agentwatch.render import write_text
+
 from ._roles import Role
 
 __all__ = [
@@ -138,12 +140,10 @@ class SecretsFiles:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by this user only: created with 0600 from the
-    first byte, so there is no moment where another user could read it."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(path, _PRIVATE_FILE)
+    """Write ``text`` to ``path`` readable by this user only: a temporary file created with
+    0600 from the first byte, so there is no moment where another user could read it, then
+    renamed over ``path``, so a full disk leaves the old file whole rather than truncated."""
+    write_text(path, text, mode=_PRIVATE_FILE)
 
 
 def load_secrets(path: Path) -> Secrets:

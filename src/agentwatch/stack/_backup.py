@@ -309,17 +309,26 @@ def create_backup(
         files = list(_walk(snapshot_dir, "prometheus"))
         for part in _PARTS[1:]:
             files.extend(_walk(part.target(home), part.name))
-        _write_archive(home, out, snapshot=name, url=url, files=files, report=report)
+        try:
+            _write_archive(home, out, snapshot=name, url=url, files=files, report=report)
+        except OSError as exc:
+            # A full disk, say: the partial archive is already gone; say so, no traceback.
+            raise BackupError(
+                f"cannot write the archive {out}: {exc.strerror or exc}; nothing was written"
+            ) from None
     finally:
         shutil.rmtree(snapshot_dir, ignore_errors=True)
-    AuditLog(home.audit_log).record(
-        AuditAction.BACKUP,
-        actor=_ACTOR_BACKUP,
-        archive=str(out),
-        snapshot=name,
-        files=len(files),
-        bytes=out.stat().st_size,
-    )
+    try:
+        AuditLog(home.audit_log).record(
+            AuditAction.BACKUP,
+            actor=_ACTOR_BACKUP,
+            archive=str(out),
+            snapshot=name,
+            files=len(files),
+            bytes=out.stat().st_size,
+        )
+    except OSError as exc:
+        raise BackupError(f"the archive {out} is complete, but {exc}") from None
     return out
 
 

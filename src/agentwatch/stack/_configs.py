@@ -13,7 +13,7 @@ from agentwatch.generate.alertmanager import alertmanager_config
 from agentwatch.generate.local_stack import ScrapeAuth, prometheus_config
 from agentwatch.generate.rules import rule_files
 from agentwatch.generate.web_config import web_config
-from agentwatch.render import write_yaml
+from agentwatch.render import write_text, write_yaml
 from agentwatch.security import AuditAction, AuditLog, ensure_secrets
 
 from ._errors import ConfigInvalidError
@@ -56,8 +56,7 @@ def audit_config_change(plan: StackPlan) -> None:
     before = kept.read_text().strip() if kept.exists() else None
     if before == digest:
         return
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_text(digest + "\n")
+    write_text(kept, digest + "\n")
     if plan.spec.security.audit_log:
         AuditLog(plan.home.audit_log).record(
             AuditAction.CONFIG_CHANGED,

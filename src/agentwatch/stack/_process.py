@@ -94,8 +94,10 @@ class Child:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
-            log.write(f"--- {stamp} agentwatch starts: {shlex.join(self.argv)}\n".encode())
-            log.flush()
+            # A full disk must not keep a component from (re)starting for want of this line.
+            with contextlib.suppress(OSError):
+                log.write(f"--- {stamp} agentwatch starts: {shlex.join(self.argv)}\n".encode())
+                log.flush()
             self.log_offset = log.tell()
             self._popen = subprocess.Popen(
                 self.argv,
