@@ -9,6 +9,7 @@ from ._cardinality import *  # noqa: F403
 from ._families import *  # noqa: F403
 from ._families import CATALOG
 from ._framework import *  # noqa: F403
+from ._home import *  # noqa: F403
 from ._model import MetricFamily, MetricType, Origin
 from ._otlp import *  # noqa: F403
 from ._security import *  # noqa: F403

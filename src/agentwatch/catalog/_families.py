@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ._cardinality import CARDINALITY_FAMILIES
 from ._framework import SCANNER_FAMILIES
+from ._home import HOME_FAMILIES
 from ._model import MetricFamily, MetricType, Origin
 from ._otlp import OTLP_FAMILIES
 from ._security import SECURITY_FAMILIES
@@ -606,5 +607,6 @@ CATALOG: tuple[MetricFamily, ...] = (
     *OTLP_FAMILIES,
     *SECURITY_FAMILIES,
     *CARDINALITY_FAMILIES,
+    *HOME_FAMILIES,
     *_LEGACY_RULES,
 )

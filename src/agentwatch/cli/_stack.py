@@ -197,6 +197,12 @@ def status(home: HomeOption = None) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if current.home_space is not None:
+        console.print(
+            f"Home filesystem: {escape(current.home_space.describe())}",
+            highlight=False,
+            soft_wrap=True,
+        )
     raise typer.Exit(0 if current.healthy else EXIT_RUNTIME)
 
 

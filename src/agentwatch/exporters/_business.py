@@ -1,7 +1,8 @@
 """The framework/business exporter (``agentwatch framework serve``): on ports.framework_exporter
 the framework scanner's families (rescanned on change), the developer survey and the telemetry
-the OTLP receiver took in on ports.otlp_http (Claude Code, GenAI clients). Prometheus scrapes it
-as the seed's ``claude-framework`` job; the business recording rules read what it serves."""
+the OTLP receiver took in on ports.otlp_http (Claude Code, GenAI clients), and the space left on
+the home's filesystem. Prometheus scrapes it as the seed's ``claude-framework`` job; the
+business recording rules read what it serves."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from agentwatch.framework import FrameworkWatcher
 from agentwatch.security import Authenticator, Pseudonymizer, find_secrets, pseudonymizer_for
 from agentwatch.spec import Spec
 
+from ._home import HomeFilesystemCollector
 from ._server import Collector, MetricsServer
 from ._survey import SurveyCollector, SurveyLog
 from .otlp import OtlpCollector, OtlpReceiver, OtlpStore
@@ -58,7 +60,12 @@ class BusinessExporter:
             spec.otlp_receiver, pseudonymizer=pseudonymizer or home_pseudonymizer(spec, home)
         )
         self.survey = SurveyLog(home)
-        collectors: list[Collector] = [SurveyCollector(self.survey), OtlpCollector(self.store)]
+        collectors: list[Collector] = [
+            SurveyCollector(self.survey),
+            OtlpCollector(self.store),
+            # Served here because this exporter always runs under the stack and knows the home.
+            HomeFilesystemCollector(home),
+        ]
         if self.watcher is not None:
             collectors.insert(0, self.watcher.collector())
         receiver_auth = authenticator.sibling() if authenticator is not None else None

@@ -169,6 +169,9 @@ class Thresholds(_Strict):
     voice_false_positive_ratio_max: float = Field(0.05, gt=0, lt=1)
     # Failed console logins in 5 minutes (RepeatedFailedLogins): a few typos stay below it.
     failed_logins_max: float = Field(10, ge=0)
+    # Share of the home's filesystem still free (HomeFilesystemAlmostFull, and the supervisor's
+    # warning): Prometheus needs room to compact blocks, and every agentwatch writer to append.
+    home_filesystem_avail_min_ratio: float = Field(0.1, gt=0, lt=1)
 
 
 def _check_otlp_endpoint(text: str) -> str:

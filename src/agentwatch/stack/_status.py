@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentwatch.exporters import FilesystemSpace, filesystem_space
+
 from ._health import ClusterView, Prober
 from ._layout import StackHome
 from ._plan import stack_client_auth
@@ -39,6 +41,8 @@ class StackStatus:
     supervisor_pid: int | None
     phase: str | None
     endpoints: tuple[EndpointStatus, ...]
+    # The filesystem holding the home; None when it cannot be measured.
+    home_space: FilesystemSpace | None = None
 
     @property
     def running(self) -> bool:
@@ -93,9 +97,14 @@ def stack_status(home: StackHome, *, timeout: float = 2.0) -> StackStatus:
                             cluster=cluster,
                         )
                     )
+    try:
+        space: FilesystemSpace | None = filesystem_space(home.root)
+    except OSError:
+        space = None
     return StackStatus(
         home=home.root,
         supervisor_pid=holder,
         phase=state.phase if state is not None else None,
         endpoints=tuple(endpoints),
+        home_space=space,
     )

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agentwatch.render import append_text
+
+from ._disk import HomeSpaceWatch
 from ._errors import StartupFailedError, StopRequestedError
 from ._health import Prober
 from ._plan import Component, Endpoint, StackPlan
@@ -43,13 +46,23 @@ class EventLog:
     def __init__(self, path: Path, echo: Callable[[str], None] | None = None) -> None:
         self.path = path
         self._echo = echo
+        self._failing = False
 
     def __call__(self, message: str, *, detail: str = "") -> None:
-        """Record ``message``; ``detail`` (a command line, say) goes to the file only."""
+        """Record ``message``; ``detail`` (a command line, say) goes to the file only.
+
+        A log that cannot be written (a full disk) must not stop the supervisor: the failure
+        is said once on the terminal, and the message still goes there.
+        """
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(f"{stamp} {message}{detail}\n")
+        try:
+            append_text(self.path, f"{stamp} {message}{detail}\n", mode=0o644)
+        except OSError as exc:
+            if not self._failing and self._echo is not None:
+                self._echo(f"cannot write {self.path}: {exc.strerror or exc}")
+            self._failing = True
+        else:
+            self._failing = False
         if self._echo is not None:
             self._echo(message)
 
@@ -90,6 +103,10 @@ class Supervisor:
         self._slots: list[_Slot] = []
         self._phase = "starting"
         self._stop_requested = False
+        self._disk = HomeSpaceWatch(
+            plan.home.root, plan.spec.thresholds.home_filesystem_avail_min_ratio, self.log
+        )
+        self._state_failing = False
 
     def request_stop(self) -> None:
         self._stop_requested = True
@@ -103,6 +120,7 @@ class Supervisor:
         failed start never leaves half a stack behind.
         """
         self.log(f"starting the stack in {self.plan.home.root}")
+        self._disk.check()
         try:
             for component in self.plan.components:
                 self._check_stop()
@@ -188,6 +206,7 @@ class Supervisor:
         while not self._stop_requested:
             for slot in self._slots:
                 self._tend(slot)
+            self._disk.check()
             time.sleep(_POLL)
 
     def _tend(self, slot: _Slot) -> None:
@@ -253,13 +272,23 @@ class Supervisor:
             )
             for slot in self._slots
         )
-        write_state(
-            self.plan.home,
-            StackState(
-                home=str(self.plan.home.root),
-                supervisor_pid=os.getpid(),
-                phase=self._phase,
-                demo=self.plan.demo,
-                components=records,
-            ),
+        state = StackState(
+            home=str(self.plan.home.root),
+            supervisor_pid=os.getpid(),
+            phase=self._phase,
+            demo=self.plan.demo,
+            components=records,
         )
+        # Written atomically, so a failure leaves the previous state whole; supervising (or
+        # stopping) must go on regardless.
+        try:
+            write_state(self.plan.home, state)
+        except OSError as exc:
+            if not self._state_failing:
+                self.log(
+                    f"cannot record the stack's state in {self.plan.home.run_dir}: "
+                    f"{exc.strerror or exc}; `agentwatch status` may show old pids until it can"
+                )
+            self._state_failing = True
+        else:
+            self._state_failing = False
