@@ -272,15 +272,18 @@ class AgentTracer:
         ``start_send``."""
         problem = check_trace_headers(headers)
         if problem is None:
-            # Only the values just checked reach OpenTelemetry: the mapping is read once.
+            # Only the three values just checked reach OpenTelemetry's propagators.
             state, members = headers.get(TRACESTATE), headers.get(BAGGAGE)
             carrier = {TRACEPARENT: headers.get(TRACEPARENT)}
             if isinstance(state, str) and _tracestate_ok(state):
                 # W3C lets a receiver drop a tracestate it cannot parse (the trace goes on);
                 # OpenTelemetry would log the member it refuses.
                 carrier[TRACESTATE] = state
-            if isinstance(members, str):
-                carrier[BAGGAGE] = members
+            listed = members.split(",") if isinstance(members, str) else []
+            listed = [m for m in listed if m.strip(" \t")]
+            if listed:
+                # Without its empty members, which OpenTelemetry would log as malformed.
+                carrier[BAGGAGE] = ",".join(listed)
             parent = _PROPAGATOR.extract(carrier, context=Context())
             written = _conversation_in(members) if isinstance(members, str) else None
             conversation = written if written and _CONVERSATION_RE.match(written) else None

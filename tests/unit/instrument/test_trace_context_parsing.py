@@ -83,3 +83,16 @@ def test_a_tracestate_that_is_not_w3c_is_dropped_unlogged(
     assert parent.is_valid
     assert dict(parent.trace_state.items()) == kept
     assert caplog.records == []
+
+
+def test_empty_baggage_members_are_not_passed_on_to_be_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="opentelemetry"):
+        problem, conversation, parent = _receive(
+            {"traceparent": PARENT, "baggage": " " * 600 + f",{CONVERSATION_ID}=c,, ,"}
+        )
+    assert problem is None
+    assert conversation == "c"
+    assert parent.is_valid
+    assert caplog.records == []
