@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -34,22 +35,13 @@ class _LimitError(yaml.MarkedYAMLError):
     pass
 
 
-class _Loader(yaml.SafeLoader):
-    def __init__(self, stream: bytes) -> None:
-        super().__init__(stream)
-        self._depth = 0
+# libyaml's parser (C) when PyYAML has it: several times faster than PyYAML's own, and, like
+# it, iterative. Nodes are composed here from its events, never by a recursive composer.
+_Parser: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        # PyYAML composes nested nodes recursively: past the limit it would hit Python's
-        # recursion limit instead.
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _LimitError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+
+class _Loader(_Parser):  # type: ignore[valid-type,misc]
+    """Events from the parser, nodes composed by ``_compose``, values by SafeConstructor."""
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
@@ -63,7 +55,7 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
-        value = super().construct_yaml_int(node)
+        value: int = super().construct_yaml_int(node)
         if value.bit_length() > MAX_INT_BITS:
             raise ConstructorError(
                 None, None, f"an integer of more than {MAX_INT_BITS} bits", node.start_mark
@@ -127,14 +119,89 @@ def _check_expansion(root: Node) -> None:
                 stack.append((child, False))
 
 
+def _compose(loader: _Loader) -> Node:
+    """The nodes of one document, from its events (the DocumentStartEvent is consumed), as
+    PyYAML's composer builds them but with a stack instead of recursion, so nesting past
+    ``MAX_DEPTH`` is refused as soon as it is read."""
+    anchors: dict[str, Node] = {}
+    open_nodes: list[Node] = []
+    # Per open mapping: its key waiting for a value.
+    keys: list[Node | None] = []
+    root: Node | None = None
+    while True:
+        event = loader.get_event()
+        mark: Any = event.start_mark
+        node: Node
+        if isinstance(event, yaml.DocumentEndEvent):
+            assert root is not None
+            return root
+        if isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            node = open_nodes.pop()
+            node.end_mark = event.end_mark
+            keys.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise ComposerError(
+                    None, None, f"found undefined alias {shown(event.anchor)}", mark
+                )
+            node = anchors[event.anchor]
+        else:
+            node = _new_node(loader, event)
+            if event.anchor is not None:
+                if event.anchor in anchors:
+                    raise ComposerError(
+                        f"found duplicate anchor {shown(event.anchor)}; first occurrence",
+                        anchors[event.anchor].start_mark,
+                        "second occurrence",
+                        mark,
+                    )
+                anchors[event.anchor] = node
+            if not isinstance(node, ScalarNode):
+                if len(open_nodes) >= MAX_DEPTH:
+                    raise _LimitError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+                open_nodes.append(node)
+                keys.append(None)
+                continue
+        if not open_nodes:
+            root = node
+        elif isinstance(open_nodes[-1], SequenceNode):
+            open_nodes[-1].value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            open_nodes[-1].value.append((keys[-1], node))
+            keys[-1] = None
+
+
+def _new_node(loader: _Loader, event: yaml.Event) -> Node:
+    """The node a scalar or collection start event opens, its tag resolved as PyYAML does."""
+    tag = getattr(event, "tag", None)
+    # libyaml's marks are its own class, with the same fields as PyYAML's.
+    start: Any = event.start_mark
+    if isinstance(event, yaml.ScalarEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        end: Any = event.end_mark
+        return ScalarNode(tag, event.value, start, end, style=event.style)
+    if isinstance(event, yaml.SequenceStartEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(SequenceNode, None, event.implicit)
+        return SequenceNode(tag, [], start, None, flow_style=event.flow_style)
+    assert isinstance(event, yaml.MappingStartEvent), event
+    if tag is None or tag == "!":
+        tag = loader.resolve(MappingNode, None, event.implicit)
+    return MappingNode(tag, [], start, None, flow_style=event.flow_style)
+
+
 def _documents(raw: bytes) -> list[Any]:
     loader = _Loader(raw)
     try:
         documents = []
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                _check_expansion(node)
+        loader.get_event()  # StreamStartEvent
+        while not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # DocumentStartEvent
+            node = _compose(loader)
+            _check_expansion(node)
             documents.append(loader.construct_document(node))
         return documents
     finally:
@@ -157,19 +224,22 @@ def _where(raw: bytes, exc: yaml.YAMLError) -> str:
     if mark is not None:
         return f"line {mark.line + 1}, column {mark.column + 1}"
     if isinstance(exc, yaml.reader.ReaderError) and exc.encoding == "unicode":
-        # A character YAML forbids: the position counts characters of the decoded text.
+        # PyYAML's reader, on a character YAML forbids: the position counts characters.
         return _line_column(_decoded(raw)[: exc.position])
     if isinstance(exc, yaml.reader.ReaderError):
-        # Bytes that do not decode: the position counts bytes of the file.
+        # Bytes that do not decode (either reader), or libyaml on a forbidden character:
+        # the position counts bytes of the file.
         return _line_column(_decoded(raw[: exc.position]))
     return ""
 
 
 def _problem(exc: yaml.YAMLError) -> str:
-    if isinstance(exc, yaml.reader.ReaderError) and exc.encoding == "unicode":
-        return f"not valid YAML: character U+{exc.character:04X} is not allowed in YAML"
     if isinstance(exc, yaml.reader.ReaderError):
-        return f"not valid {str(exc.encoding).upper()} text: {exc.reason}"
+        reason = str(exc.reason)
+        if exc.encoding == "unicode" or "control characters" in reason:
+            return f"not valid YAML: character U+{exc.character:04X} is not allowed in YAML"
+        encoding = "UTF-16" if "UTF-16" in reason or "surrogate" in reason else "UTF-8"
+        return f"not valid {encoding} text: {reason}"
     if isinstance(exc, yaml.MarkedYAMLError):
         # The location is given apart; PyYAML's own text would repeat it over several lines.
         said = [str(part) for part in (exc.context, exc.problem) if part]

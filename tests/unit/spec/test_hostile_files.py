@@ -11,6 +11,7 @@ import yaml
 
 from agentwatch.spec import Slo, Spec, SpecError, load_spec
 from agentwatch.spec._importers import import_slo_file
+from agentwatch.spec._yaml import read_yaml
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "slo"
 
@@ -30,8 +31,11 @@ _BOMB = "\n".join(
         (b'cluster: "\x00"\n', "line 1, column 11", "character U+0000 is not allowed"),
         (b"ports:\n  prometheus: " + b"9" * 5000, "line 2, column 15", "cannot read"),
         (b"ports:\n  prometheus: 0x" + b"f" * 2000, "line 2", "more than 4096 bits"),
-        (b"[" * 3000 + b"]" * 3000, "line 1, column 101", "nested deeper than 100"),
+        # libyaml refuses flow nesting past 1000 itself; the reader, past 100.
+        (b"[" * 3000 + b"]" * 3000, "line 1, column 1001", "exceeded maximum nesting depth"),
+        (b"[" * 200 + b"]" * 200, "line 1, column 101", "nested deeper than 100"),
         (b"a: " + b"{a: " * 3000 + b"1" + b"}" * 3000, "line 1", "nested deeper than 100"),
+        ("".join(f"{' ' * i}a:\n" for i in range(150)).encode(), "line 101", "deeper than 100"),
         (b"&a [*a]", "line 1, column 1", "an alias refers to a node that contains it"),
         (b"ports: &p {x: *p}", "line 1", "an alias refers to a node that contains it"),
         (_BOMB.encode(), "line 6, column 5", "aliases expand this to more than 100000 values"),
@@ -200,3 +204,13 @@ def test_a_validator_message_quoting_a_huge_value_is_cut(tmp_path: Path) -> None
     assert place == "alerting.alert_for.FrameworkQualityDrop"
     assert message.startswith("expected a duration like")
     assert len(message) <= 400
+
+
+def test_the_reader_reads_what_pyyaml_reads() -> None:
+    """The reader composes libyaml's events itself: every YAML file of the repository (the
+    generated rules and configs, the SLO fixtures) reads as PyYAML's own loader reads it."""
+    root = Path(__file__).parent.parent.parent.parent
+    files = [*root.glob("monitoring/**/*.yml"), *root.glob("tests/fixtures/**/*.y*ml")]
+    assert len(files) >= 10
+    for path in files:
+        assert read_yaml(path) == list(yaml.safe_load_all(path.read_text())), path
