@@ -57,6 +57,8 @@ ALERT = "HaDrill"
 GROUP_WAIT = 10.0
 GROUP_INTERVAL = 10.0
 PEER_TIMEOUT = 5.0
+# How long the drill's alert is pending before it fires.
+HOLD = 15.0
 # Wide enough that `status` keeps each row's cell on one line.
 WIDE = {**os.environ, "COLUMNS": "200"}
 
@@ -133,6 +135,26 @@ class HaStack:
         alerts = self.get(alertmanager, "/api/v2/alerts", filter=f'alertname="{ALERT}"')
         return len(alerts) == 1
 
+    def alerts_everywhere(self) -> str:
+        """What each server holds of the drill's alert, for a failure message."""
+        seen = []
+        for name in ("prometheus", "prometheus_2", "alertmanager", "alertmanager_2"):
+            path = "/api/v1/alerts" if name.startswith("prometheus") else "/api/v2/alerts"
+            try:
+                seen.append(f"{name}: {self.get(name, path)}")
+            except httpx.HTTPError as exc:
+                seen.append(f"{name}: {type(exc).__name__}: {exc}")
+        return "\n".join(seen)
+
+    def await_alert_in_both(self, what: str, timeout: float = 60.0) -> None:
+        names = ("alertmanager", "alertmanager_2")
+        try:
+            wait_until(lambda: all(self.holds_alert(name) for name in names), what, timeout)
+        except pytest.fail.Exception:
+            pytest.fail(
+                f"timed out after {timeout:.0f}s waiting for {what}:\n{self.alerts_everywhere()}"
+            )
+
     def gossip_received(self, alertmanager: str) -> float:
         """Gossip messages (updates and full-state syncs) ``alertmanager`` has received since it
         started; 0 while it does not answer."""
@@ -189,8 +211,15 @@ def clustered(stack: HaStack, names: tuple[str, str]) -> bool:
     )
 
 
-def fire(stack: HaStack) -> None:
-    """Add an always-firing rule to the home's rules and have both replicas load it."""
+def fire(stack: HaStack, alertmanagers: set[str]) -> None:
+    """Add an always-firing rule to the home's rules, have both replicas load it, and make sure
+    its first notification goes to both Alertmanagers.
+
+    Prometheus 2.42 empties its list of Alertmanagers on a reload until discovery fills it again
+    (a few seconds), and an alert sent meanwhile reaches none: it would arrive only with the
+    resend a minute later. So the rule holds for HOLD first, and the test waits until both
+    replicas list both Alertmanagers again while the alert is still pending.
+    """
     write_yaml(
         stack.home / "rules" / "ha-drill.yml",
         {
@@ -201,6 +230,7 @@ def fire(stack: HaStack) -> None:
                         {
                             "alert": ALERT,
                             "expr": "vector(1)",
+                            "for": f"{HOLD:.0f}s",
                             "labels": {"severity": "warning"},
                             "annotations": {"summary": "HA drill"},
                         }
@@ -217,6 +247,20 @@ def fire(stack: HaStack) -> None:
             trust_env=False,
         )
         assert response.status_code == 200, response.text
+
+    def ready_to_send(prometheus: str) -> bool:
+        active = stack.get(prometheus, "/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
+        states = [
+            alert["state"]
+            for alert in stack.get(prometheus, "/api/v1/alerts")["data"]["alerts"]
+            if alert["labels"]["alertname"] == ALERT
+        ]
+        if states == ["firing"]:
+            pytest.fail(f"{prometheus}'s alert fired before its Alertmanagers were back")
+        return states == ["pending"] and {a["url"] for a in active} == alertmanagers
+
+    for prometheus in ("prometheus", "prometheus_2"):
+        wait_until(partial(ready_to_send, prometheus), f"{prometheus} to be ready to send", HOLD)
 
 
 def kill_and_await_rejoin(stack: HaStack, component: str, port_name: str, other: str) -> None:
@@ -241,15 +285,8 @@ def test_killing_either_alertmanager_still_notifies_once(stack: HaStack, webhook
     names = ("alertmanager", "alertmanager_2")
     assert clustered(stack, names)
 
-    # Both replicas send to both Alertmanagers.
+    # Both replicas send to both Alertmanagers (fire waits until they do).
     targets = {f"{stack.url(name)}/api/v2/alerts" for name in names}
-
-    def sends_to_both(prometheus: str) -> bool:
-        active = stack.get(prometheus, "/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
-        return {a["url"] for a in active} == targets
-
-    for prometheus in ("prometheus", "prometheus_2"):
-        wait_until(partial(sends_to_both, prometheus), f"{prometheus} to send to both")
 
     # The notifier is the first peer by name: the others wait a peer timeout per place.
     _, first_name, _ = stack.cluster("alertmanager")
@@ -257,10 +294,8 @@ def test_killing_either_alertmanager_still_notifies_once(stack: HaStack, webhook
     notifier, survivor = names if first_name < second_name else names[::-1]
     component = {"alertmanager": "alertmanager", "alertmanager_2": "alertmanager-2"}
 
-    fire(stack)
-    wait_until(
-        lambda: all(stack.holds_alert(name) for name in names), "both Alertmanagers to hold it"
-    )
+    fire(stack, targets)
+    stack.await_alert_in_both("both Alertmanagers to hold the alert")
     # The replicas' two copies are one alert, without the replica label.
     (alert,) = stack.get(survivor, "/api/v2/alerts", filter=f'alertname="{ALERT}"')
     assert "replica" not in alert["labels"]
@@ -289,11 +324,7 @@ def test_killing_either_alertmanager_still_notifies_once(stack: HaStack, webhook
     kill_and_await_rejoin(stack, component[survivor], survivor, notifier)
 
     # Neither restarted Alertmanager holds the alert until a replica resends it (every minute).
-    wait_until(
-        lambda: all(stack.holds_alert(name) for name in names),
-        "both restarted Alertmanagers to hold the alert again",
-        90,
-    )
+    stack.await_alert_in_both("both restarted Alertmanagers to hold the alert again", 90)
     watch_until = time.monotonic() + GROUP_WAIT + GROUP_INTERVAL + 2 * PEER_TIMEOUT
     while time.monotonic() < watch_until:
         assert len(webhook.firing()) == 1, webhook.firing()
