@@ -91,6 +91,7 @@ _BAGGAGE_PROPERTY = rf";{_OWS}{_TOKEN}{_OWS}(={_OWS}{_BAGGAGE_VALUE})?{_OWS}"
 _BAGGAGE_MEMBER_RE = re.compile(
     rf"^{_OWS}{_TOKEN}{_OWS}={_OWS}{_BAGGAGE_VALUE}{_OWS}({_BAGGAGE_PROPERTY})*$"
 )
+# Used with fullmatch: "$" alone would also match before a final newline ("c\n").
 _CONVERSATION_RE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 # W3C Trace Context tracestate: at most 32 members, each key=value as the standard spells them
 # (a simple key starts with a lowercase letter; a multi-tenant one is tenant@system).
@@ -140,7 +141,7 @@ def check_trace_headers(headers: Mapping[str, object]) -> str | None:
         return "missing traceparent"
     if not isinstance(parent, str) or len(parent) > _MAX_TRACEPARENT:
         return "traceparent is not a string of at most 512 characters"
-    match = _TRACEPARENT_RE.match(parent)
+    match = _TRACEPARENT_RE.fullmatch(parent)
     if match is None:
         return "malformed traceparent"
     version, trace_id, span_id, _, rest = match.groups()
@@ -162,7 +163,7 @@ def check_trace_headers(headers: Mapping[str, object]) -> str | None:
     if any(len(m.encode("utf-8", "replace")) > _MAX_BAGGAGE_MEMBER for m in entries):
         return "baggage has a member longer than 4096 bytes"
     for entry in entries:
-        if not _BAGGAGE_MEMBER_RE.match(entry):
+        if not _BAGGAGE_MEMBER_RE.fullmatch(entry):
             return "malformed baggage"
     return None
 
@@ -286,7 +287,7 @@ class AgentTracer:
                 carrier[BAGGAGE] = ",".join(listed)
             parent = _PROPAGATOR.extract(carrier, context=Context())
             written = _conversation_in(members) if isinstance(members, str) else None
-            conversation = written if written and _CONVERSATION_RE.match(written) else None
+            conversation = written if written and _CONVERSATION_RE.fullmatch(written) else None
             if written is not None and conversation is None:
                 problem = "invalid conversation id"
         if problem is not None:
@@ -588,7 +589,7 @@ def _conversation_of(ctx: Context) -> str | None:
         return None
     # OpenTelemetry keeps a member's W3C properties (";key=value") in its value.
     value = value.split(";", 1)[0].strip()
-    return value if _CONVERSATION_RE.match(value) else None
+    return value if _CONVERSATION_RE.fullmatch(value) else None
 
 
 def _mark_failed(span: Span, error: BaseException | str) -> None:

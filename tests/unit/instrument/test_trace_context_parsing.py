@@ -96,3 +96,19 @@ def test_empty_baggage_members_are_not_passed_on_to_be_logged(
     assert conversation == "c"
     assert parent.is_valid
     assert caplog.records == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        # A regular expression's "$" also matches before a final newline: these passed.
+        {"traceparent": PARENT, "baggage": f"{CONVERSATION_ID}=c%0A"},
+        {"traceparent": PARENT + "\n"},
+        {"traceparent": PARENT, "baggage": f"{CONVERSATION_ID}=c\n"},
+    ],
+)
+def test_a_trailing_newline_is_a_bad_context(headers: dict[str, object]) -> None:
+    problem, conversation, parent = _receive(headers)
+    assert problem is not None
+    assert not parent.is_valid
+    assert "\n" not in conversation
