@@ -241,6 +241,34 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
                 "(move HOME/secrets/secrets.json away and run `agentwatch up`).",
             ),
         ),
+        "CardinalityOverflow": _Runbook(
+            "An SDK family reached its cardinality limit (`cardinality:` in agentwatch.yaml) "
+            "and new label sets are being folded into its `__overflow__` series: some code "
+            "passes an unbounded value (a request id, a user name, an error message) as a "
+            "label. Nothing recorded is lost, but the folded traffic can no longer be told "
+            "apart, and an overflow agent's gauges only say 'some agent beyond the limit' "
+            "(docs/cardinality.md).",
+            (
+                f"sum by (job, family) (increase({c.AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL.name}"
+                "[1h]))",
+                f'{c.AGENT_MESSAGES_PROCESSED_TOTAL.name}{{source_agent="__overflow__"}}',
+                f'{c.AGENT_STATUS.name}{{agent_id="__overflow__"}} == 1',
+            ),
+            "The warning the instrumented process logged at the first fold (logger "
+            "`agentwatch.instrument._cardinality`) names the families, the limit and its "
+            "`cardinality:` field; the exporter's /metrics (agent exporter "
+            f"{agents_metrics}) shows the values that took the room before the limit; "
+            "Prometheus' TSDB status page (/tsdb-status) lists the labels with the most values.",
+            (
+                "Find the label taking unbounded values among the family's series: the values "
+                "that got in before the limit usually show which id or message is passed.",
+                "Fix the instrumented code: pass a bounded value (the agent type, an error "
+                "class rather than its message); keep the id in a span attribute instead.",
+                "Only if the system really is that large, raise the `cardinality:` field the "
+                "warning names (or CardinalityLimits on the SDK's constructor) and restart the "
+                "process: what was folded stays folded.",
+            ),
+        ),
         "SecurityAgentDown": _Runbook(
             f"No agent of type `{k.SECURITY_AGENT_TYPE}` is alive, or none reports at all: "
             "nothing watches for security events.",

@@ -350,6 +350,8 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "VoiceRecognitionFalsePositives": "10m",
         "TransportDown": "1m",
         "ExporterDown": "2m",
+        # Folding means data already merged that cannot be told apart again: a ticket at once.
+        "CardinalityOverflow": "0s",
         # Someone guessing passwords is worth knowing about at once.
         "RepeatedFailedLogins": "0s",
     }

@@ -42,6 +42,8 @@ ISSUE_3_ALERTS = {
     "VoiceRecognitionFalsePositives",
     "TransportDown",
     "ExporterDown",
+    # Issue 8: a flood of label values folded by the SDK's cardinality guard.
+    "CardinalityOverflow",
     # Issue 7's security monitoring.
     "RepeatedFailedLogins",
 }

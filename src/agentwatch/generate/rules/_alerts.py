@@ -172,6 +172,18 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "%.4f",
         ),
         Alert(
+            "CardinalityOverflow",
+            "system",
+            "warning",
+            f"sum by (job, family) (increase({c.AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL.name}[5m]))"
+            " > 0",
+            "New label values are being folded into an __overflow__ series",
+            "{labels[job]} folded {value} new label sets of {labels[family]} into its"
+            " __overflow__ series in the last 5 minutes: the family reached its cardinality"
+            " limit, and some code passes an unbounded value (an id, a message) as a label.",
+            "%.0f",
+        ),
+        Alert(
             "MemoryUsageCritical",
             "agents",
             "critical",

@@ -306,6 +306,17 @@ def _failed_logins(spec: Spec) -> tuple[_Case, _Case]:
     return fire, _Case([_counter(fam, t / 2 / 300, outcome="failure", **job)])
 
 
+def _cardinality_overflow(spec: Spec) -> tuple[_Case, _Case]:
+    fam = catalog.AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL
+    labels = {"job": _AGENTS_JOB, "family": catalog.AGENT_STATUS.name}
+    # One new agent id a second beyond the limit: 300 folds in 5 minutes. (_counter would
+    # take the label `family` for its own argument.)
+    fire = _Case([_Series(fam.name, labels, _STEP, counter=True)], labels, 300)
+    # Folds long ago (the counter no longer moves) and a family that never folded: silent.
+    quiet = {"job": _AGENTS_JOB, "family": catalog.AGENT_ERRORS_TOTAL.name}
+    return fire, _Case([_Series(fam.name, labels, 1200), _Series(fam.name, quiet, 0, counter=True)])
+
+
 def _share(fam: MetricFamily, label: str, bad: str, good: str, limit: float) -> tuple[_Case, _Case]:
     total_per_s = 10.0
 
@@ -379,6 +390,7 @@ _CASES: dict[str, _CaseBuilder] = {
     "EmergencyMessageFlood": _emergency,
     "SecurityAgentDown": _security_down,
     "RepeatedFailedLogins": _failed_logins,
+    "CardinalityOverflow": _cardinality_overflow,
     "VoiceBiometricAuthFailures": _voice_auth,
     "AudioCaptureAnomaly": _audio,
     "VoiceRecognitionFalsePositives": _false_positives,
