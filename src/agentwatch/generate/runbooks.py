@@ -342,6 +342,30 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
                 "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",
             ),
         ),
+        "HomeFilesystemAlmostFull": _Runbook(
+            "Less than "
+            f"{num(t.home_filesystem_avail_min_ratio)} of the filesystem holding the agentwatch "
+            "home is free. When it fills, Prometheus cannot write its WAL or compact blocks and "
+            "stops storing samples, Alertmanager cannot keep silences, and agentwatch's own "
+            "writers (audit log, console state, stack state, backups) refuse to write rather "
+            "than leave half a file.",
+            (
+                f"{c.HOME_FILESYSTEM_AVAIL_BYTES.name}",
+                f"{c.HOME_FILESYSTEM_AVAIL_BYTES.name} / {c.HOME_FILESYSTEM_SIZE_BYTES.name}",
+                f"predict_linear({c.HOME_FILESYSTEM_AVAIL_BYTES.name}[6h], 24 * 3600)",
+            ),
+            "`agentwatch status` (free space on the home's filesystem); HOME/logs/supervisor.log "
+            "(the supervisor warns when the threshold is crossed); `du -sh HOME/*` for what "
+            "takes the room (Prometheus' own share is on its TSDB status page, /tsdb-status); "
+            f"framework exporter http://127.0.0.1:{p.framework_exporter}/metrics.",
+            (
+                "Free space on that filesystem, or give Prometheus less to keep: "
+                "`storage.retention` or `storage.retention_size` in agentwatch.yaml.",
+                "Delete old backup archives and `HOME/data/prometheus/snapshots/` left behind.",
+                "Move the home to a larger filesystem: `agentwatch down`, move the directory, "
+                "`agentwatch up --home NEW`.",
+            ),
+        ),
     }
 
 

@@ -354,6 +354,9 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "CardinalityOverflow": "0s",
         # Someone guessing passwords is worth knowing about at once.
         "RepeatedFailedLogins": "0s",
+        # A disk fills over hours; a few minutes' hold keeps a passing spike (a compaction's
+        # temporary copy) from paging.
+        "HomeFilesystemAlmostFull": "5m",
     }
 )
 

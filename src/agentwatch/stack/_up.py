@@ -4,15 +4,18 @@ is supervised in that process (foreground) or by a detached supervisor."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from agentwatch.exporters import filesystem_space
 from agentwatch.spec import Spec
 
 from ._backfill import backfill_history
 from ._binaries import find_binaries
 from ._configs import render_configs, validate_configs
 from ._detach import start_detached
+from ._disk import low_space_warning
 from ._errors import EXIT_BAD_CONFIG, StackError
 from ._layout import StackHome
 from ._plan import StackPlan, build_plan
@@ -104,6 +107,12 @@ def up_stack(
         lock.release()
         raise
     if detach:
+        # The detached supervisor's warnings go to its log only; say this one here too.
+        with contextlib.suppress(OSError):
+            space = filesystem_space(plan.home.root)
+            min_ratio = plan.spec.thresholds.home_filesystem_avail_min_ratio
+            if space.avail_ratio < min_ratio:
+                on_progress(low_space_warning(plan.home.root, space, min_ratio))
         start_detached(plan, lock)
         on_ready()
     else:

@@ -46,6 +46,8 @@ ISSUE_3_ALERTS = {
     "CardinalityOverflow",
     # Issue 7's security monitoring.
     "RepeatedFailedLogins",
+    # Issue 8: the home's disk.
+    "HomeFilesystemAlmostFull",
 }
 
 

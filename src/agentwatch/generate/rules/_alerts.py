@@ -323,6 +323,18 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "Prometheus cannot scrape {labels[instance]} (job {labels[job]}).",
             "%.0f",
         ),
+        Alert(
+            "HomeFilesystemAlmostFull",
+            "system",
+            "warning",
+            f"{c.HOME_FILESYSTEM_AVAIL_BYTES.name} / {c.HOME_FILESYSTEM_SIZE_BYTES.name}"
+            f" < {num(t.home_filesystem_avail_min_ratio)}",
+            "The filesystem holding the agentwatch home is almost full",
+            "{value} of the filesystem holding the agentwatch home is free"
+            f" (minimum {num(t.home_filesystem_avail_min_ratio)}); when it is full, Prometheus"
+            " stops storing samples.",
+            "%.3f",
+        ),
     )
 
 

@@ -375,6 +375,21 @@ def _exporter_down(spec: Spec) -> tuple[_Case, _Case]:
     return fire, _Case([_up(job, 1), _up(k.TRANSPORT_JOB, 0)])
 
 
+def _home_filesystem(spec: Spec) -> tuple[_Case, _Case]:
+    limit = spec.thresholds.home_filesystem_avail_min_ratio
+    size = 64 * 2**30
+
+    def case(free: float) -> list[_Series]:
+        return [
+            _gauge(catalog.HOME_FILESYSTEM_AVAIL_BYTES, round(size * free)),
+            _gauge(catalog.HOME_FILESYSTEM_SIZE_BYTES, size),
+        ]
+
+    # Half the minimum fires; the minimum and a little more stays silent (strictly below).
+    low = limit / 2
+    return _Case(case(low), {}, round(size * low) / size), _Case(case(min(1.0, limit * 1.01)))
+
+
 _CASES: dict[str, _CaseBuilder] = {
     "FrameworkQualityDrop": _framework_quality,
     "AgentPerformanceDegradation": _response_time,
@@ -396,6 +411,7 @@ _CASES: dict[str, _CaseBuilder] = {
     "VoiceRecognitionFalsePositives": _false_positives,
     "TransportDown": _transport_down,
     "ExporterDown": _exporter_down,
+    "HomeFilesystemAlmostFull": _home_filesystem,
 }
 
 
