@@ -28,6 +28,7 @@ from .profile import FUZZ
 
 _INDEX = st.integers(0, 2**24)
 _START = st.one_of(st.integers(0, 2_000_000_000), st.integers(1_600_000_000, 1_900_000_000))
+_SEED = st.integers(0, 2**64 - 1)
 _VALUE_FLOAT = st.floats(allow_nan=False, allow_infinity=False, width=64)
 _NEWLINE = st.sampled_from(["\n", "\r\n", "\r"])
 _HEADER = st.sampled_from(
@@ -118,10 +119,10 @@ def _row_value(rnd: random.Random, drawn: float) -> float | int | str:
 def written_series(draw: st.DrawFn) -> Written:
     data = draw(st.data())
     written = Written()
-    # The rows' many small choices come from one seeded Random: a Hypothesis draw for each
-    # would cost more than the reading under test. Hypothesis draws what it is good at: the
-    # start, one value, and the damage.
-    rnd = draw(st.randoms(use_true_random=True))
+    # The rows' many small choices come from a Random seeded by the input: a Hypothesis draw
+    # for each would cost more than the reading under test. Hypothesis draws what it is good
+    # at: the start, one value, and the damage.
+    rnd = random.Random(draw(_SEED))
     count = rnd.randint(1, 25)
     seconds = draw(_START)
     drawn = draw(_VALUE_FLOAT)
