@@ -48,12 +48,14 @@ __all__ = [
 ]
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w)$")
+# ASCII digits, matched whole: \d would take other scripts' digits and "$" a final newline,
+# both of which Prometheus refuses in the generated config.
+_DURATION = re.compile(r"([0-9]+)(ms|s|m|h|d|w)")
 
 
 def duration_seconds(text: str) -> float:
     """Seconds in a single-unit Prometheus duration such as ``800ms``, ``15s`` or ``7d``."""
-    match = _DURATION.match(text)
+    match = _DURATION.fullmatch(text)
     if match is None:
         raise ValueError(f"expected a duration like 800ms, 15s, 5m, 2h, 7d or 1w, got {text!r}")
     return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
@@ -175,7 +177,7 @@ class Thresholds(_Strict):
 
 
 def _check_otlp_endpoint(text: str) -> str:
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
         raise ValueError(
             f"expected an http:// or https:// URL such as http://127.0.0.1:4318, got {text!r}"
         )
@@ -208,7 +210,7 @@ class Simulation(_Strict):
 
 
 def _check_size(text: str) -> str:
-    if not _SIZE.match(text):
+    if not _SIZE.fullmatch(text):
         raise ValueError(f"expected a size like 512MB, 10GB or 1TB, got {text!r}")
     return text
 
@@ -217,7 +219,7 @@ _SIZE = re.compile(r"^[1-9][0-9]*(B|KB|MB|GB|TB|PB)$")
 
 
 def _check_remote_url(text: str) -> str:
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
         raise ValueError(f"expected an http:// or https:// URL, got {text!r}")
     return text
 
@@ -301,7 +303,7 @@ class Analytics(_Strict):
 
 
 def _check_webhook_url(text: str) -> str:
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
         raise ValueError(f"expected an http:// or https:// URL, got {text!r}")
     return text
 

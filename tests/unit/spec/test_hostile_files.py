@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agentwatch.spec import Slo, Spec, SpecError, load_spec
+from agentwatch.spec import Slo, Spec, SpecError, load_spec, parse_spec
 from agentwatch.spec._importers import import_slo_file
 from agentwatch.spec._yaml import read_yaml
 
@@ -214,3 +214,22 @@ def test_the_reader_reads_what_pyyaml_reads() -> None:
     assert len(files) >= 10
     for path in files:
         assert read_yaml(path) == list(yaml.safe_load_all(path.read_text())), path
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        # Prometheus refuses these in the generated config; the spec let them through ("$"
+        # matches before a final newline, \d takes any script's digits).
+        ("scrape", "interval", "5m\n"),
+        ("scrape", "interval", "١٥s"),
+        ("storage", "retention_size", "512MB\n"),
+        ("simulation", "developers_endpoint", "http://127.0.0.1:4318\n"),
+    ],
+)
+def test_a_setting_with_a_final_newline_or_foreign_digits_is_refused(
+    section: str, key: str, value: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_spec({section: {key: value}}, "agentwatch.yaml")
+    assert caught.value.problems[0][0] == f"{section}.{key}"
