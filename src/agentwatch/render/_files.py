@@ -27,15 +27,30 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
 
 
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, else what open() would give a new one."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_text(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of either."""
+    """Write atomically: a reader sees the old file or the new one, never half of either.
+
+    Without ``mode``, the file keeps the mode it had, or gets the one open() would give it:
+    a temporary file is always 0600, which would leave a config unreadable to a server running
+    as another user (Prometheus in a container, say).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    final_mode = _mode_for(path) if mode is None else mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, final_mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
