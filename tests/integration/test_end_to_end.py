@@ -39,6 +39,7 @@ EXPORTER_ORIGINS = (
     Origin.FRAMEWORK_EXPORTER,
     Origin.OTLP_RECEIVER,
     Origin.AUTHENTICATION,
+    Origin.CARDINALITY_GUARD,
     Origin.CONSOLE,
 )
 # The agent the memory-leak test leaks; no other test touches it.
