@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any, Protocol, Self
@@ -61,11 +61,41 @@ class _QuietHandler(WSGIRequestHandler):
         """Scrapes every second would flood the log."""
 
 
+class _ServedTogether:
+    """Collectors served by one registry, a family that several of them yield served once.
+
+    Each SDK monitor serves the families it owns plus agentwatch_cardinality_overflow_total
+    for them; served side by side, two families of one name would be invalid exposition (a
+    second HELP line), which Prometheus refuses whole. Here the later family's samples join
+    the first one's, in a new family: the collectors' own are left as they built them.
+    """
+
+    def __init__(self, collectors: Iterable[Collector]) -> None:
+        self._collectors = tuple(collectors)
+
+    def collect(self) -> Iterator[Metric]:
+        served: dict[str, Metric] = {}
+        for collector in self._collectors:
+            for family in collector.collect():
+                first = served.get(family.name)
+                if first is None:
+                    served[family.name] = family
+                    continue
+                if first.type != family.type:
+                    raise ValueError(
+                        f"two collectors serve {family.name} as a {first.type} and a {family.type}"
+                    )
+                merged = Metric(first.name, first.documentation, first.type, first.unit)
+                merged.samples = [*first.samples, *family.samples]
+                served[family.name] = merged
+        yield from served.values()
+
+
 def build_registry(*collectors: Collector) -> CollectorRegistry:
+    """A registry serving ``collectors`` together (a family several yield is served once)."""
     # auto_describe=False: families are built at scrape time and may come and go.
     registry = CollectorRegistry(auto_describe=False)
-    for collector in collectors:
-        registry.register(collector)
+    registry.register(_ServedTogether(collectors))
     return registry
 
 

@@ -1,15 +1,21 @@
+import shutil
 import socket
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 
-from agentwatch.exporters import MetricsServer, PortInUseError
+from agentwatch.exporters import MetricsServer, PortInUseError, build_registry
 from agentwatch.exporters._server import _SharedRenderings
-from agentwatch.instrument import AgentFleet
+from agentwatch.instrument import AgentFleet, TransportMonitor, VoiceMonitor
 
 
 @pytest.fixture
@@ -132,3 +138,40 @@ def test_scrapes_through_the_server_still_negotiate_their_format(server: Metrics
     for accept, answer in zip(accepts, answers, strict=True):
         assert answer.status_code == 200
         assert answer.text.endswith("# EOF\n") == accept.startswith("application/openmetrics")
+
+
+def test_a_family_several_collectors_serve_is_served_once() -> None:
+    fleet = AgentFleet()
+    transport = TransportMonitor()
+    voice = VoiceMonitor()
+    text = generate_latest(
+        build_registry(fleet.collector(), transport.collector(), voice.collector())
+    ).decode()
+    overflow = "agentwatch_cardinality_overflow_total"
+    assert text.count(f"# HELP {overflow} ") == 1
+    # Each monitor's guarded families are all there, under the one family.
+    assert 'family="agent_messages_processed_total"' in text
+    assert 'family="agent_transport_messages_total"' in text
+    checked = subprocess.run(
+        [shutil.which("promtool") or "/usr/bin/promtool", "check", "metrics"],
+        input=text.encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr.decode()
+
+
+def test_collectors_disagreeing_on_a_family_type_are_refused() -> None:
+    class Serves:
+        def __init__(self, family: Metric) -> None:
+            self.family = family
+
+        def collect(self) -> Iterator[Metric]:
+            yield self.family
+
+    registry = build_registry(
+        Serves(CounterMetricFamily("things", "Things.", value=1)),
+        Serves(GaugeMetricFamily("things", "Things.", value=1)),
+    )
+    with pytest.raises(ValueError, match="things as a counter and a gauge"):
+        generate_latest(registry)
