@@ -1,16 +1,44 @@
 """HTTP exporters: each serves prometheus_client collectors on /metrics, plus /healthz; and
 where spans go (OTLP to a collector, the last traces in memory)."""
 
-from ._home import FilesystemSpace, HomeFilesystemCollector, filesystem_space, format_bytes
-from ._server import Collector, MetricsServer, PortInUseError, build_registry
-from ._traces import (
-    TraceStore,
-    TracingPipeline,
-    otlp_span_exporter,
-    span_summary,
-    trace_summary,
-)
-from .otlp import IngestResult, OtlpCollector, OtlpReceiver, OtlpStore
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the supervisor and `agentwatch status` need only
+# _home (the home's free space), without OpenTelemetry's SDK, protobuf and the agent SDK.
+if TYPE_CHECKING:
+    from ._home import FilesystemSpace, HomeFilesystemCollector, filesystem_space, format_bytes
+    from ._server import Collector, MetricsServer, PortInUseError, build_registry
+    from ._traces import (
+        TraceStore,
+        TracingPipeline,
+        otlp_span_exporter,
+        span_summary,
+        trace_summary,
+    )
+    from .otlp import IngestResult, OtlpCollector, OtlpReceiver, OtlpStore
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._home": (
+                "FilesystemSpace",
+                "HomeFilesystemCollector",
+                "filesystem_space",
+                "format_bytes",
+            ),
+            "._server": ("Collector", "MetricsServer", "PortInUseError", "build_registry"),
+            "._traces": (
+                "TraceStore",
+                "TracingPipeline",
+                "otlp_span_exporter",
+                "span_summary",
+                "trace_summary",
+            ),
+            ".otlp": ("IngestResult", "OtlpCollector", "OtlpReceiver", "OtlpStore"),
+        },
+    )
 
 __all__ = [
     "Collector",

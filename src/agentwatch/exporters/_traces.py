@@ -15,12 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from opentelemetry.context import Context
-from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
-    OTLPSpanExporter as GrpcExporter,
-)
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-    OTLPSpanExporter as HttpExporter,
-)
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
@@ -46,12 +40,21 @@ def otlp_span_exporter(tracing: Tracing) -> SpanExporter | None:
     endpoint = tracing.otlp_endpoint
     if endpoint is None:
         return None
+    # Imported only for the protocol asked for: gRPC's alone is some 16 MiB per process.
     if tracing.otlp_protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (  # noqa: PLC0415
+            OTLPSpanExporter as GrpcExporter,
+        )
+
         parts = urlsplit(endpoint)
         return GrpcExporter(endpoint=parts.netloc, insecure=parts.scheme == "http")
     # As OTEL_EXPORTER_OTLP_ENDPOINT: a base URL, under which spans go to /v1/traces.
     if urlsplit(endpoint).path in ("", "/"):
         endpoint = endpoint.rstrip("/") + "/v1/traces"
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+        OTLPSpanExporter as HttpExporter,
+    )
+
     return HttpExporter(endpoint=endpoint)
 
 

@@ -13,14 +13,41 @@ with tracer.receive(message.headers):
     with tracer.send(reply.headers, target_agent="coder"): ...
 """
 
-from ._agent import AgentMonitor, AgentSnapshot, AgentStatus, MessageRecorder
-from ._fleet import AgentFleet, FleetCollector
-from ._health import HealthInputs, health_score
-from ._histogram import EXEMPLAR_TRACE_ID, TraceExemplar
-from ._sampling import KEEP_ATTRIBUTE, AdaptiveSampler, SamplerCollector
-from ._tracing import BAD_TRACE_CONTEXT, CONVERSATION_ID, AgentTracer, Hop, check_trace_headers
-from ._transport import TransportCollector, TransportMonitor
-from ._voice import RECOGNITION_OUTCOMES, VoiceCollector, VoiceMonitor
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the supervisor and the framework exporter use
+# _families (empty families from the catalog) without numpy and OpenTelemetry.
+if TYPE_CHECKING:
+    from ._agent import AgentMonitor, AgentSnapshot, AgentStatus, MessageRecorder
+    from ._fleet import AgentFleet, FleetCollector
+    from ._health import HealthInputs, health_score
+    from ._histogram import EXEMPLAR_TRACE_ID, TraceExemplar
+    from ._sampling import KEEP_ATTRIBUTE, AdaptiveSampler, SamplerCollector
+    from ._tracing import BAD_TRACE_CONTEXT, CONVERSATION_ID, AgentTracer, Hop, check_trace_headers
+    from ._transport import TransportCollector, TransportMonitor
+    from ._voice import RECOGNITION_OUTCOMES, VoiceCollector, VoiceMonitor
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._agent": ("AgentMonitor", "AgentSnapshot", "AgentStatus", "MessageRecorder"),
+            "._fleet": ("AgentFleet", "FleetCollector"),
+            "._health": ("HealthInputs", "health_score"),
+            "._histogram": ("EXEMPLAR_TRACE_ID", "TraceExemplar"),
+            "._sampling": ("KEEP_ATTRIBUTE", "AdaptiveSampler", "SamplerCollector"),
+            "._tracing": (
+                "BAD_TRACE_CONTEXT",
+                "CONVERSATION_ID",
+                "AgentTracer",
+                "Hop",
+                "check_trace_headers",
+            ),
+            "._transport": ("TransportCollector", "TransportMonitor"),
+            "._voice": ("RECOGNITION_OUTCOMES", "VoiceCollector", "VoiceMonitor"),
+        },
+    )
 
 __all__ = [
     "BAD_TRACE_CONTEXT",

@@ -6,16 +6,41 @@ through the agentwatch SDK. ``LiveSimulation`` runs it in real time behind the e
 ``backfill`` runs it faster than real time into Prometheus TSDB blocks.
 """
 
-from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
-from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
-from ._engine import Engine, Ledger
-from ._faults import Fault, FaultError, FaultKind, parse_fault
-from ._live import Endpoint, LiveSimulation, otlp_metrics_url
-from ._load import LoadPattern
-from ._openmetrics import OpenMetricsSpool
-from ._publish import Publisher
-from ._routing import Topology, build_topology
-from ._tracing import SimulatedTracing
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the CLI needs only FaultKind to declare
+# `agentwatch fault` in every process it starts.
+if TYPE_CHECKING:
+    from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
+    from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
+    from ._engine import Engine, Ledger
+    from ._fault_kind import FaultKind
+    from ._faults import Fault, FaultError, parse_fault
+    from ._live import Endpoint, LiveSimulation, otlp_metrics_url
+    from ._load import LoadPattern
+    from ._openmetrics import OpenMetricsSpool
+    from ._publish import Publisher
+    from ._routing import Topology, build_topology
+    from ._tracing import SimulatedTracing
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._backfill": ("BackfillError", "BackfillResult", "backfill", "exporter_labels"),
+            "._control": ("ControlError", "get_trace", "list_faults", "list_traces", "send_fault"),
+            "._engine": ("Engine", "Ledger"),
+            "._fault_kind": ("FaultKind",),
+            "._faults": ("Fault", "FaultError", "parse_fault"),
+            "._live": ("Endpoint", "LiveSimulation", "otlp_metrics_url"),
+            "._load": ("LoadPattern",),
+            "._openmetrics": ("OpenMetricsSpool",),
+            "._publish": ("Publisher",),
+            "._routing": ("Topology", "build_topology"),
+            "._tracing": ("SimulatedTracing",),
+        },
+    )
 
 __all__ = [
     "BackfillError",

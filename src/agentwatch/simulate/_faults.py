@@ -9,13 +9,13 @@ running simulation); ``for`` is how long the fault lasts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
 
 from agentwatch.spec import duration_seconds
 
+from ._fault_kind import FaultKind
 from ._routing import Topology
 
 __all__ = [
@@ -26,17 +26,6 @@ __all__ = [
     "FaultSchedule",
     "parse_fault",
 ]
-
-
-class FaultKind(StrEnum):
-    CRASH = "crash"
-    SLOWDOWN = "slowdown"
-    MEMORY_LEAK = "memory_leak"
-    QUEUE_BACKUP = "queue_backup"
-    EMERGENCY_FLOOD = "emergency_flood"
-    UNAUTHORIZED_ACCESS = "unauthorized_access"
-    VOICE_AUTH_FAILURES = "voice_auth_failures"
-    AUDIO_CAPTURE_ANOMALY = "audio_capture_anomaly"
 
 
 # Faults that act on agents need to know which; the others have a sensible default target.

@@ -1,40 +1,87 @@
 """The local stack: real Prometheus and Alertmanager processes (and, unless told otherwise, the
 built-in simulated agent system) started, health-checked, supervised and stopped."""
 
-from ._backfill import backfill_history
-from ._backup import (
-    BackupError,
-    BackupInvalidError,
-    BackupProgress,
-    RestoreReport,
-    create_backup,
-    default_backup_path,
-    read_manifest,
-    restore_backup,
-    running_prometheus_url,
-)
-from ._binaries import Binaries, find_binaries
-from ._detach import run_supervisor_process, start_detached
-from ._down import StopReport, stop_stack
-from ._errors import (
-    EXIT_BAD_CONFIG,
-    EXIT_RUNTIME,
-    AlreadyRunningError,
-    BinaryNotFoundError,
-    ConfigInvalidError,
-    PortInUseError,
-    StackError,
-    StartupFailedError,
-    StopRequestedError,
-)
-from ._layout import StackHome
-from ._plan import Component, Endpoint, StackPlan, build_plan, simulate_command
-from ._ports import check_ports, port_in_use
-from ._state import HomeLock, read_state
-from ._status import EndpointStatus, StackStatus, stack_status
-from ._supervisor import Supervisor
-from ._up import open_stack, plan_stack, run_foreground, up_stack
-from ._validate import COMPOSE_FILE, CheckResult, check_tree
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the supervisor and `agentwatch status` do without
+# the tree checks of `agentwatch check` and the dashboards they generate.
+if TYPE_CHECKING:
+    from ._backfill import backfill_history
+    from ._backup import (
+        BackupError,
+        BackupInvalidError,
+        BackupProgress,
+        RestoreReport,
+        create_backup,
+        default_backup_path,
+        read_manifest,
+        restore_backup,
+        running_prometheus_url,
+    )
+    from ._binaries import Binaries, find_binaries
+    from ._detach import run_supervisor_process, start_detached
+    from ._down import StopReport, stop_stack
+    from ._errors import (
+        EXIT_BAD_CONFIG,
+        EXIT_RUNTIME,
+        AlreadyRunningError,
+        BinaryNotFoundError,
+        ConfigInvalidError,
+        PortInUseError,
+        StackError,
+        StartupFailedError,
+        StopRequestedError,
+    )
+    from ._layout import StackHome
+    from ._plan import Component, Endpoint, StackPlan, build_plan, simulate_command
+    from ._ports import check_ports, port_in_use
+    from ._state import HomeLock, read_state
+    from ._status import EndpointStatus, StackStatus, stack_status
+    from ._supervisor import Supervisor
+    from ._up import open_stack, plan_stack, run_foreground, up_stack
+    from ._validate import COMPOSE_FILE, CheckResult, check_tree
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._backfill": ("backfill_history",),
+            "._backup": (
+                "BackupError",
+                "BackupInvalidError",
+                "BackupProgress",
+                "RestoreReport",
+                "create_backup",
+                "default_backup_path",
+                "read_manifest",
+                "restore_backup",
+                "running_prometheus_url",
+            ),
+            "._binaries": ("Binaries", "find_binaries"),
+            "._detach": ("run_supervisor_process", "start_detached"),
+            "._down": ("StopReport", "stop_stack"),
+            "._errors": (
+                "EXIT_BAD_CONFIG",
+                "EXIT_RUNTIME",
+                "AlreadyRunningError",
+                "BinaryNotFoundError",
+                "ConfigInvalidError",
+                "PortInUseError",
+                "StackError",
+                "StartupFailedError",
+                "StopRequestedError",
+            ),
+            "._layout": ("StackHome",),
+            "._plan": ("Component", "Endpoint", "StackPlan", "build_plan", "simulate_command"),
+            "._ports": ("check_ports", "port_in_use"),
+            "._state": ("HomeLock", "read_state"),
+            "._status": ("EndpointStatus", "StackStatus", "stack_status"),
+            "._supervisor": ("Supervisor",),
+            "._up": ("open_stack", "plan_stack", "run_foreground", "up_stack"),
+            "._validate": ("COMPOSE_FILE", "CheckResult", "check_tree"),
+        },
+    )
 
 __all__ = [
     "COMPOSE_FILE",

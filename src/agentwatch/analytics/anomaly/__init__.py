@@ -5,8 +5,30 @@
 ``python -m agentwatch.analytics.anomaly.evaluate`` measures precision and recall.
 """
 
-from ._detector import WARMUP_SCORE, DetectorConfig, StreamingDetector
-from ._serving import ANOMALY_SERIES, MIN_SPREAD, RangeQuerier, score_latest, series_config
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the CLI needs only DetectorConfig's defaults.
+if TYPE_CHECKING:
+    from ._config import DetectorConfig
+    from ._detector import WARMUP_SCORE, StreamingDetector
+    from ._serving import ANOMALY_SERIES, MIN_SPREAD, RangeQuerier, score_latest, series_config
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._config": ("DetectorConfig",),
+            "._detector": ("WARMUP_SCORE", "StreamingDetector"),
+            "._serving": (
+                "ANOMALY_SERIES",
+                "MIN_SPREAD",
+                "RangeQuerier",
+                "score_latest",
+                "series_config",
+            ),
+        },
+    )
 
 __all__ = [
     "ANOMALY_SERIES",

@@ -2,35 +2,92 @@
 seasonal naive forecast; scaling recommendations from the forecasts and a queueing view of
 each agent type; bottleneck prediction; an HTML report. ``plan_capacity`` runs it all."""
 
-from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
+from typing import TYPE_CHECKING
 
-from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
-from ._forecast import (
-    COARSE,
-    FINE,
-    LEVEL,
-    RESOLUTIONS,
-    Backtest,
-    Forecast,
-    ModelFailedError,
-    Resolution,
-    forecast_histories,
-)
-from ._linear import predict_linear, predict_linear_path
-from ._outlook import Outlook, outlook
-from ._plan import CPU_SATURATION, CapacityPlan, Progress, ResourcePlan, plan_capacity
-from ._queueing import (
-    COMPUTE_NODES,
-    TARGET_UTILISATION,
-    TypeLoad,
-    fetch_loads,
-    recommend_nodes,
-    recommend_type,
-)
-from ._report import render_report
-from ._resources import PromQuerier, fetch_history
-from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
-from ._text import format_recommendation, format_recommendations
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the CLI needs only the Dask options, and the
+# analytics service never loads the HTML report's matplotlib.
+if TYPE_CHECKING:
+    from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
+
+    from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
+    from ._forecast import (
+        COARSE,
+        FINE,
+        LEVEL,
+        RESOLUTIONS,
+        Backtest,
+        Forecast,
+        ModelFailedError,
+        Resolution,
+        forecast_histories,
+    )
+    from ._linear import predict_linear, predict_linear_path
+    from ._outlook import Outlook, outlook
+    from ._plan import CPU_SATURATION, CapacityPlan, Progress, ResourcePlan, plan_capacity
+    from ._queueing import (
+        COMPUTE_NODES,
+        TARGET_UTILISATION,
+        TypeLoad,
+        fetch_loads,
+        recommend_nodes,
+        recommend_type,
+    )
+    from ._report import render_report
+    from ._resources import PromQuerier, fetch_history
+    from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
+    from ._text import format_recommendation, format_recommendations
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "agentwatch.analytics.capacity_queries": (
+                "RESOURCE_QUERIES",
+                "RESOURCES",
+                "TYPE_QUERIES",
+            ),
+            "._bottlenecks": ("AGENT_PREFIX", "Bottlenecks", "predict_bottlenecks"),
+            "._forecast": (
+                "COARSE",
+                "FINE",
+                "LEVEL",
+                "RESOLUTIONS",
+                "Backtest",
+                "Forecast",
+                "ModelFailedError",
+                "Resolution",
+                "forecast_histories",
+            ),
+            "._linear": ("predict_linear", "predict_linear_path"),
+            "._outlook": ("Outlook", "outlook"),
+            "._plan": (
+                "CPU_SATURATION",
+                "CapacityPlan",
+                "Progress",
+                "ResourcePlan",
+                "plan_capacity",
+            ),
+            "._queueing": (
+                "COMPUTE_NODES",
+                "TARGET_UTILISATION",
+                "TypeLoad",
+                "fetch_loads",
+                "recommend_nodes",
+                "recommend_type",
+            ),
+            "._report": ("render_report",),
+            "._resources": ("PromQuerier", "fetch_history"),
+            "._series": (
+                "History",
+                "NoForecastError",
+                "NotEnoughDataError",
+                "block_mean",
+                "regularise",
+            ),
+            "._text": ("format_recommendation", "format_recommendations"),
+        },
+    )
 
 __all__ = [
     "AGENT_PREFIX",

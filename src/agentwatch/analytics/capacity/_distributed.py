@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
 
+from ._dask_options import CONNECT_TIMEOUT, INSTALL_HINT
+
 __all__ = [
     "CONNECT_TIMEOUT",
     "INSTALL_HINT",
@@ -40,9 +42,6 @@ __all__ = [
     "use_backend",
 ]
 
-INSTALL_HINT: Final = "pip install 'agentwatch[dask]'"
-# Seconds to wait for a remote scheduler before giving up on it.
-CONNECT_TIMEOUT: Final = 10.0
 _MODULES: Final = (
     "dask",
     "dask.dataframe",

@@ -5,31 +5,71 @@ this package (``model.joblib`` + ``model.json``) and ``agentwatch analytics trai
 docs/analytics/failure-prediction.md describes the signals, labels, model and its evaluation.
 """
 
-from ._dataset import HORIZON_SECONDS, ScenarioData, build_datasets, label_rows, prepare
-from ._evaluate import THRESHOLD, EventMetrics, evaluate_scores
-from ._features import FEATURE_NAMES, window_features
-from ._model import FailureModel, ModelError, load_model, save_model
-from ._pipeline import (
-    BASELINES,
-    DEFAULT_MINUTES,
-    DEFAULT_TEST_SCENARIOS,
-    DEFAULT_TRAIN_SCENARIOS,
-    TrainReport,
-    evaluate_model,
-    held_out_metrics,
-    train_model,
-)
-from ._sample import Failure, ScenarioRun, run_scenario
-from ._scenarios import HELD_OUT_TYPES, Scenario, Split, make_scenarios
-from ._serve import (
-    AGENT_SIGNAL_QUERIES,
-    LOOKBACK_SECONDS,
-    RangeQuerier,
-    raw_signals,
-    score_agents,
-)
-from ._signals import STEP_SECONDS, Raw, RawSignals, SignalFrame, signal_frame
-from ._train import CANDIDATES, CrossValidation, cross_validate, fit, scores
+from typing import TYPE_CHECKING
+
+from agentwatch._lazy import lazy_exports
+
+# Imported when first used (agentwatch._lazy): the CLI needs only the defaults of
+# `agentwatch analytics train`, without scikit-learn and pandas.
+if TYPE_CHECKING:
+    from ._dataset import HORIZON_SECONDS, ScenarioData, build_datasets, label_rows, prepare
+    from ._defaults import DEFAULT_MINUTES, DEFAULT_TEST_SCENARIOS, DEFAULT_TRAIN_SCENARIOS
+    from ._evaluate import THRESHOLD, EventMetrics, evaluate_scores
+    from ._features import FEATURE_NAMES, window_features
+    from ._model import FailureModel, ModelError, load_model, save_model
+    from ._pipeline import (
+        BASELINES,
+        TrainReport,
+        evaluate_model,
+        held_out_metrics,
+        train_model,
+    )
+    from ._sample import Failure, ScenarioRun, run_scenario
+    from ._scenarios import HELD_OUT_TYPES, Scenario, Split, make_scenarios
+    from ._serve import (
+        AGENT_SIGNAL_QUERIES,
+        LOOKBACK_SECONDS,
+        RangeQuerier,
+        raw_signals,
+        score_agents,
+    )
+    from ._signals import STEP_SECONDS, Raw, RawSignals, SignalFrame, signal_frame
+    from ._train import CANDIDATES, CrossValidation, cross_validate, fit, scores
+else:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._dataset": (
+                "HORIZON_SECONDS",
+                "ScenarioData",
+                "build_datasets",
+                "label_rows",
+                "prepare",
+            ),
+            "._defaults": ("DEFAULT_MINUTES", "DEFAULT_TEST_SCENARIOS", "DEFAULT_TRAIN_SCENARIOS"),
+            "._evaluate": ("THRESHOLD", "EventMetrics", "evaluate_scores"),
+            "._features": ("FEATURE_NAMES", "window_features"),
+            "._model": ("FailureModel", "ModelError", "load_model", "save_model"),
+            "._pipeline": (
+                "BASELINES",
+                "TrainReport",
+                "evaluate_model",
+                "held_out_metrics",
+                "train_model",
+            ),
+            "._sample": ("Failure", "ScenarioRun", "run_scenario"),
+            "._scenarios": ("HELD_OUT_TYPES", "Scenario", "Split", "make_scenarios"),
+            "._serve": (
+                "AGENT_SIGNAL_QUERIES",
+                "LOOKBACK_SECONDS",
+                "RangeQuerier",
+                "raw_signals",
+                "score_agents",
+            ),
+            "._signals": ("STEP_SECONDS", "Raw", "RawSignals", "SignalFrame", "signal_frame"),
+            "._train": ("CANDIDATES", "CrossValidation", "cross_validate", "fit", "scores"),
+        },
+    )
 
 __all__ = [
     "AGENT_SIGNAL_QUERIES",

@@ -20,6 +20,7 @@ import sklearn
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
+from ._defaults import MODEL_DIR
 from ._features import FEATURE_NAMES
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-MODEL_DIR = Path(__file__).parent
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
 RETRAIN = "run `agentwatch analytics train` to build one with the scikit-learn installed here"

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._dataset import HORIZON_SECONDS, ScenarioData, build_datasets
+from ._defaults import DEFAULT_MINUTES, DEFAULT_TEST_SCENARIOS, DEFAULT_TRAIN_SCENARIOS
 from ._evaluate import THRESHOLD, EventMetrics, evaluate_scores
 from ._features import FEATURE_NAMES
 from ._model import FailureModel
@@ -31,9 +32,6 @@ __all__ = [
     "train_model",
 ]
 
-DEFAULT_TRAIN_SCENARIOS = 24
-DEFAULT_TEST_SCENARIOS = 12
-DEFAULT_MINUTES = 70.0
 MEMORY_BASELINE_RATIO = 0.9
 HEALTH_BASELINE_MIN = 50.0  # spec thresholds.agent_health_min
 
