@@ -53,6 +53,9 @@ PORT_NAMES = (
     "otlp_http",
     "console",
 )
+# Libraries only the analytics service needs; a process that imported one maps its compiled
+# modules from site-packages.
+ANALYTICS_LIBRARIES = ("pandas", "scipy", "sklearn", "statsforecast", "matplotlib")
 
 # Runs the stack in the foreground like `agentwatch up`, with the stand-in as the simulated
 # system (the CLI always runs the real `agentwatch simulate`).
@@ -120,6 +123,11 @@ def processes_of(home: Path) -> list[psutil.Process]:
         if process.info["status"] != psutil.STATUS_ZOMBIE and any(str(home) in a for a in cmdline):
             found.append(process)
     return found
+
+
+def analytics_libraries(pid: int) -> set[str]:
+    paths = [m.path for m in psutil.Process(pid).memory_maps()]
+    return {lib for lib in ANALYTICS_LIBRARIES if any(f"/site-packages/{lib}/" in p for p in paths)}
 
 
 def api(stack: Stack, path: str, **params: Any) -> Any:
@@ -208,6 +216,18 @@ def test_up_status_down(stack: Stack) -> None:
     # The framework component is scraped as the seed's claude-framework job.
     stack_jobs = {"prometheus", "alertmanager", "analytics", "claude-framework", "console"}
     wait_until(lambda: all_up(stack, stack_jobs), "every job up == 1")
+    # The CLI imports what a command needs when it runs: of the processes up started, only the
+    # analytics service holds the analytics libraries (tests/unit/cli/test_imports.py).
+    pid_of = {c.name: c.pid for c in state.components}
+    assert analytics_libraries(pid_of["analytics"]) >= {"pandas", "sklearn", "statsforecast"}
+    light = {
+        "supervisor": state.supervisor_pid,
+        "framework": pid_of["framework"],
+        "console": pid_of["console"],
+    }
+    assert {name: analytics_libraries(pid) for name, pid in light.items()} == {
+        name: set() for name in light
+    }
     alertmanager = f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
     wait_until(
         lambda: (

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-from agentwatch.analytics.ranking import RANK_PATH, WEIGHTS, RankedAgent, rank_agents
 
 from ._app import app
 from ._common import (
@@ -22,6 +19,9 @@ from ._common import (
     load_config,
     prometheus_url,
 )
+
+if TYPE_CHECKING:
+    from agentwatch.analytics.ranking import RankedAgent
 
 agents_app = typer.Typer(
     name="agents", help="The agents as Prometheus saw them.", no_args_is_help=True
@@ -69,6 +69,9 @@ def rank(
 ) -> None:
     """Rank agents by recent health, p95 latency, error ratio and the quality of their
     definition, best first. The analytics exporter serves the same ranking as JSON."""
+    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.analytics.ranking import RANK_PATH, WEIGHTS, rank_agents
+
     spec = load_config(config)
     check_window(window)
     url = prometheus_url(spec, prometheus)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,26 +22,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from agentwatch.analytics.failure import (
+from agentwatch.analytics.failure._defaults import (
     DEFAULT_MINUTES,
     DEFAULT_TEST_SCENARIOS,
     DEFAULT_TRAIN_SCENARIOS,
-    HORIZON_SECONDS,
-    THRESHOLD,
-    CrossValidation,
-    EventMetrics,
-    ModelError,
-    evaluate_model,
-    load_model,
-    save_model,
-    train_model,
+    MODEL_DIR,
 )
-from agentwatch.analytics.failure._model import MODEL_DIR
-from agentwatch.analytics.failure._pipeline import Progress as ProgressCallback
-from agentwatch.simulate._backfill import default_workers
 
 from ._app import app
 from ._common import EXIT_RUNTIME, console, fail
+
+if TYPE_CHECKING:
+    from agentwatch.analytics.failure import CrossValidation, EventMetrics
+    from agentwatch.analytics.failure._pipeline import Progress as ProgressCallback
 
 __all__ = ["analytics_app", "meets_target", "metrics_table"]
 
@@ -112,6 +105,8 @@ def metrics_table(title: str, results: Sequence[EventMetrics]) -> Table:
 
 
 def _target_note() -> str:
+    from agentwatch.analytics.failure import HORIZON_SECONDS, THRESHOLD
+
     return (
         f"score > {THRESHOLD:g} = alarm; failure = OOM kill within "
         f"{HORIZON_SECONDS / 60:g} min; target: recall >= {TARGET_RECALL:g} at precision >= "
@@ -161,6 +156,9 @@ def train(
 ) -> None:
     """Simulate fault scenarios, choose and fit the failure-prediction model, grade it on
     held-out scenarios and write it (default: the model shipped with agentwatch)."""
+    from agentwatch.analytics.failure import save_model, train_model
+    from agentwatch.simulate._backfill import default_workers
+
     with _progress() as progress:
         report = train_model(
             train_scenarios=train_scenarios,
@@ -205,6 +203,9 @@ def evaluate(
     workers: Workers = None,
 ) -> None:
     """Grade the failure-prediction model and the baselines on held-out simulated scenarios."""
+    from agentwatch.analytics.failure import ModelError, evaluate_model, load_model
+    from agentwatch.simulate._backfill import default_workers
+
     try:
         loaded = load_model(model)
     except ModelError as exc:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.analytics._parts import default_parts
-from agentwatch.analytics._service import AnalyticsService
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-from agentwatch.analytics.ranking import RANK_PATH, ranking_route
-from agentwatch.exporters import MetricsServer, PortInUseError
-from agentwatch.exporters._analytics import AnalyticsCollector
 from agentwatch.spec import Spec
 
 from ._analytics import analytics_app
@@ -30,8 +25,13 @@ from ._common import (
     stop_on_signals,
 )
 
+if TYPE_CHECKING:
+    from agentwatch.analytics.promapi import PrometheusAPI
+
 
 def _api(spec: Spec, url: str | None) -> PrometheusAPI:
+    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+
     try:
         return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}", auth=client_auth())
     except PrometheusError as exc:
@@ -45,6 +45,12 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
     Failure prediction and anomaly scores every analytics.interval, capacity planning every
     analytics.capacity_interval (agentwatch.yaml).
     """
+    from agentwatch.analytics._parts import default_parts
+    from agentwatch.analytics._service import AnalyticsService
+    from agentwatch.analytics.ranking import RANK_PATH, ranking_route
+    from agentwatch.exporters import MetricsServer, PortInUseError
+    from agentwatch.exporters._analytics import AnalyticsCollector
+
     spec = load_config(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     # One line per query every few seconds would bury what the service itself says.
@@ -77,6 +83,9 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
 @analytics_app.command()
 def run(config: ConfigOption = None, prometheus: PrometheusOption = None) -> None:
     """Run every part of the analytics engine once against Prometheus and print the results."""
+    from agentwatch.analytics._parts import default_parts
+    from agentwatch.analytics._service import AnalyticsService
+
     spec = load_config(config)
     with _api(spec, prometheus) as api:
         service = AnalyticsService(default_parts(api, spec))

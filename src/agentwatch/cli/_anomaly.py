@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from agentwatch.analytics.anomaly import DetectorConfig, StreamingDetector
-from agentwatch.analytics.anomaly import evaluate as evaluation
-from agentwatch.analytics.anomaly._csv import SeriesFileError, read_series, write_scores
+from agentwatch.analytics.anomaly import DetectorConfig
 
 from ._app import app
 from ._common import EXIT_BAD_INPUT, console, err_console, fail
@@ -60,6 +58,9 @@ def score(
     ] = _DEFAULTS.absolute_floor,
 ) -> None:
     """Score each point of a series from the points before it; 0.5 or more is anomalous."""
+    from agentwatch.analytics.anomaly import StreamingDetector
+    from agentwatch.analytics.anomaly._csv import SeriesFileError, read_series, write_scores
+
     if not 0 < threshold <= 1:
         fail(f"--threshold {threshold:g}: expected a number in (0, 1]", EXIT_BAD_INPUT)
     try:
@@ -106,6 +107,8 @@ def evaluate(
     workers: Annotated[int, typer.Option("--workers", help="Processes to use.")] = 2,
 ) -> None:
     """Inject faults into the simulated system and print the detector's precision and recall."""
+    from agentwatch.analytics.anomaly import evaluate as evaluation
+
     arguments = ["--workers", str(workers)]
     if seeds:
         arguments += ["--seeds", *map(str, seeds)]

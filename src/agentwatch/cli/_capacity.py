@@ -5,35 +5,22 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agentwatch.analytics.capacity import (
-    CapacityPlan,
-    Forecast,
-    format_recommendations,
-    plan_capacity,
-    render_report,
-)
-from agentwatch.analytics.capacity._distributed import (
-    CONNECT_TIMEOUT,
-    INSTALL_HINT,
-    ClusterError,
-    DaskBackend,
-    DaskUnavailableError,
-    SchedulerUnreachableError,
-    dask_backend,
-    use_backend,
-)
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.analytics.capacity._dask_options import CONNECT_TIMEOUT, INSTALL_HINT
 from agentwatch.spec import Spec
 
 from ._app import app
 from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
+
+if TYPE_CHECKING:
+    from agentwatch.analytics.capacity import CapacityPlan
+    from agentwatch.analytics.capacity._distributed import DaskBackend
 
 __all__ = ["DEFAULT_WORKERS", "LOCAL_CLUSTER", "backtest_table", "capacity"]
 
@@ -43,6 +30,8 @@ DEFAULT_WORKERS = 2
 
 
 def backtest_table(plan: CapacityPlan) -> Table:
+    from agentwatch.analytics.capacity import Forecast
+
     table = Table(
         "resource",
         "step",
@@ -75,6 +64,13 @@ def backtest_table(plan: CapacityPlan) -> Table:
 def _open_dask(stack: ExitStack, address: str, workers: int | None, timeout: float) -> DaskBackend:
     """The Dask backend, or exit: 2 for bad input or missing packages, 1 when the scheduler
     does not answer or the local cluster does not start."""
+    from agentwatch.analytics.capacity._distributed import (
+        ClusterError,
+        DaskUnavailableError,
+        SchedulerUnreachableError,
+        dask_backend,
+    )
+
     if workers is not None and address != LOCAL_CLUSTER:
         fail(
             f"--dask-workers applies to --dask {LOCAL_CLUSTER} only; a remote cluster "
@@ -139,6 +135,8 @@ def capacity(
     ] = CONNECT_TIMEOUT,
 ) -> None:
     """Forecast capacity, recommend scaling and predict the first bottleneck."""
+    from agentwatch.analytics.capacity._distributed import use_backend
+
     spec = load_config(config)
     if report is not None and report.is_dir():
         fail(f"--report {report}: is a directory, expected an HTML file path", EXIT_BAD_INPUT)
@@ -155,6 +153,10 @@ def capacity(
 
 
 def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
+    from agentwatch.analytics.capacity import plan_capacity
+    from agentwatch.analytics.capacity._distributed import ClusterError
+    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+
     with PrometheusAPI(prometheus, timeout=30.0, auth=client_auth()) as api:
         try:
             with Progress(
@@ -178,6 +180,8 @@ def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
 
 
 def _print(plan: CapacityPlan, backtest: bool, report: Path | None) -> None:
+    from agentwatch.analytics.capacity import format_recommendations, render_report
+
     # soft_wrap: the seed's line format must survive a narrow terminal unbroken.
     console.print(
         format_recommendations(plan.recommendations),

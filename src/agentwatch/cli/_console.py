@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from agentwatch.console import ConsoleError, create_app, listen, serve
-from agentwatch.exporters import PortInUseError
 from agentwatch.generate.local_stack import host_port
 from agentwatch.security import SECRETS_ENV, AuditLog, SecretsError, SecretsFiles, find_secrets
 
@@ -65,6 +63,9 @@ def serve_command(
     With security.auth (the default) it needs the home's secrets ($AGENTWATCH_SECRETS, else
     HOME/secrets/secrets.json): the console accounts are there.
     """
+    from agentwatch.console import ConsoleError, create_app, listen, serve
+    from agentwatch.exporters import PortInUseError
+
     spec = load_config(config)
     root = resolve_home(home)
     try:

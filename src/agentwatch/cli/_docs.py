@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from agentwatch.generate.metrics_doc import metrics_markdown
-from agentwatch.generate.runbooks import runbooks_markdown
 from agentwatch.render import write_text
 
 from ._app import app
@@ -21,6 +19,9 @@ def docs(
     config: ConfigOption = None,
 ) -> None:
     """Regenerate docs/metrics.md (from the catalog) and docs/runbooks.md (from the alerts)."""
+    from agentwatch.generate.metrics_doc import metrics_markdown
+    from agentwatch.generate.runbooks import runbooks_markdown
+
     spec = load_config(config)
     for name, text in (
         ("metrics.md", metrics_markdown()),

@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from agentwatch.analytics.flow import read_flow
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
-
 from ._app import app
 from ._common import (
     ConfigOption,
@@ -34,6 +31,9 @@ def flow(
 ) -> None:
     """Print the busiest edges of the message-flow graph and any agent type that sends but
     never receives, or receives but never sends."""
+    from agentwatch.analytics.flow import read_flow
+    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+
     spec = load_config(config)
     check_window(window)
     url = prometheus_url(spec, prometheus)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.exporters import PortInUseError
-from agentwatch.exporters._business import BusinessExporter, home_pseudonymizer
-from agentwatch.framework import EXAMPLE_FRAMEWORK, FrameworkError, FrameworkScan, scan
 from agentwatch.security import SecretsError
 
 from ._app import app
@@ -27,6 +24,9 @@ from ._common import (
     serving_authenticator,
     stop_on_signals,
 )
+
+if TYPE_CHECKING:
+    from agentwatch.framework import FrameworkScan
 
 __all__ = ["framework_app"]
 
@@ -112,6 +112,8 @@ def scan_command(
     Problems with single files (malformed front matter, unreadable or binary files) are
     reported and do not change the exit code; a PATH that is no framework exits 2.
     """
+    from agentwatch.framework import FrameworkError, scan
+
     settings = load_config(config).framework
     try:
         result = scan(path, settings)
@@ -145,6 +147,10 @@ def serve_command(
 ) -> None:
     """Serve the framework/business exporter (ports.framework_exporter) and the OTLP/HTTP
     metrics receiver (ports.otlp_http) until Ctrl-C or SIGTERM."""
+    from agentwatch.exporters import PortInUseError
+    from agentwatch.exporters._business import BusinessExporter, home_pseudonymizer
+    from agentwatch.framework import EXAMPLE_FRAMEWORK
+
     spec = load_config(config)
     root = path or spec.framework.path or (EXAMPLE_FRAMEWORK if example else None)
     if root is not None and not root.is_dir():

@@ -9,9 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.generate.tree import monitoring_tree
 from agentwatch.render import write_tree
-from agentwatch.stack import StackError, check_tree, find_binaries
+from agentwatch.stack import StackError, find_binaries
 
 from ._app import app
 from ._common import EXIT_BAD_INPUT, EXIT_RUNTIME, ConfigOption, console, fail, load_config
@@ -24,6 +23,8 @@ def generate(
     config: ConfigOption = None,
 ) -> None:
     """Write Prometheus config, rules with their tests, and Alertmanager routing from the spec."""
+    from agentwatch.generate.tree import monitoring_tree
+
     spec = load_config(config)
     try:
         written = write_tree(out, monitoring_tree(spec))
@@ -39,6 +40,8 @@ def check(
 ) -> None:
     """Validate a monitoring tree with promtool, amtool and docker-compose, and check that every
     rule reads only series the spec's catalog and rules produce; exit 1 on a failure."""
+    from agentwatch.stack import check_tree
+
     if not directory.is_dir():
         fail(f"{directory} is not a directory", EXIT_BAD_INPUT)
     # The spec decides which recorded series exist (SLO periods, thresholds' rules).

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from agentwatch.generate.compose import GRAFANA_ADMIN_PASSWORD_SECRET
 from agentwatch.security import AuditAction, AuditLog, SecretsError, ensure_secrets, load_secrets
 from agentwatch.stack import StackHome
 
@@ -55,6 +54,8 @@ def compose(
     home: HomeOption = None,
 ) -> None:
     """Write the home's Grafana admin password where docker-compose.monitoring.yml reads it."""
+    from agentwatch.generate.compose import GRAFANA_ADMIN_PASSWORD_SECRET
+
     root = resolve_home(home)
     try:
         secrets, _, _ = ensure_secrets(root)

@@ -8,29 +8,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agentwatch.exporters import PortInUseError
-from agentwatch.simulate import (
-    BackfillError,
-    BackfillResult,
-    ControlError,
-    Fault,
-    FaultError,
-    FaultKind,
-    LiveSimulation,
-    backfill,
-    build_topology,
-    list_faults,
-    otlp_metrics_url,
-    parse_fault,
-    send_fault,
-)
+from agentwatch.simulate import FaultKind
 from agentwatch.spec import Spec, duration_seconds
 
 from ._app import app
@@ -45,6 +30,9 @@ from ._common import (
     serving_authenticator,
     tracing_line,
 )
+
+if TYPE_CHECKING:
+    from agentwatch.simulate import BackfillResult, Fault
 
 
 def _duration(flag: str, text: str | None) -> float | None:
@@ -61,6 +49,8 @@ def _duration(flag: str, text: str | None) -> float | None:
 
 def _faults(spec: Spec, texts: list[str]) -> list[Fault]:
     """Parsed faults whose targets exist in this spec, or exit 2 naming the flag value."""
+    from agentwatch.simulate import FaultError, build_topology, parse_fault
+
     faults = []
     topology = build_topology(spec)
     for text in texts:
@@ -145,6 +135,9 @@ def simulate(
 
 
 def _live(spec: Spec, faults: list[Fault], wall: float | None) -> None:
+    from agentwatch.exporters import PortInUseError
+    from agentwatch.simulate import LiveSimulation, otlp_metrics_url
+
     secrets = home_secrets()
     # The simulated developers push to the receiver with the token it asks for.
     headers = {"Authorization": f"Bearer {secrets.scrape_token}"} if secrets else None
@@ -256,6 +249,8 @@ def _run_backfill(
     faults: list[Fault],
     progress: Callable[[float, float], None],
 ) -> BackfillResult:
+    from agentwatch.simulate import BackfillError, backfill
+
     try:
         return backfill(
             spec, duration=length, tsdb=tsdb, step=step, faults=faults, progress=progress
@@ -300,6 +295,8 @@ def fault_command(  # noqa: PLR0917  (typer: the kind is positional, the rest op
     config: ConfigOption = None,
 ) -> None:
     """Inject a fault into the running simulated system (agentwatch simulate / agentwatch up)."""
+    from agentwatch.simulate import ControlError, FaultError, list_faults, parse_fault, send_fault
+
     spec = load_config(config)
     port = spec.simulation.control_port
     if kind == "list":

@@ -14,7 +14,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
 from agentwatch.generate.slo import SLO_FILE, error_budget, slo_rule_file, sloth_labels
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
@@ -202,6 +201,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Print each SLO's SLI, error budget remaining (% and minutes) and burn rates."""
+    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+
     spec = load_config(config)
     url = prometheus_url(spec, prometheus)
     try:

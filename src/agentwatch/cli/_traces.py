@@ -12,8 +12,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from agentwatch.simulate import ControlError, get_trace, list_traces
-
 from ._app import app
 from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
 
@@ -31,6 +29,8 @@ def traces(
     config: ConfigOption = None,
 ) -> None:
     """Traces the running simulated system keeps in memory (the newest first)."""
+    from agentwatch.simulate import ControlError, get_trace, list_traces
+
     spec = load_config(config)
     port = spec.simulation.control_port
     if trace_id is not None:
