@@ -89,7 +89,7 @@ def serve_command(
     try:
         sock = listen(spec.listen_address, spec.ports.console)
     except PortInUseError as exc:
-        fail(str(exc))
+        fail(str(exc.strerror))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     # A line per Prometheus query, several per page view, would bury what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -141,5 +141,7 @@ def test_stack_children_load_no_analytics(tmp_path: Path, taken_port: int, child
     assert argv[1:3] == ["-m", "agentwatch"]
     result, modules = run_agentwatch(tmp_path, *argv[3:])
     assert result.returncode == 1, result.stdout + result.stderr
-    assert f"127.0.0.1:{taken_port}: the port is in use" in result.stderr
+    error = " ".join(result.stderr.split())
+    assert error.startswith(f"error: {port_name.replace('_', ' ')} cannot listen on 127.0.0.1:")
+    assert f"127.0.0.1:{taken_port}: the port is in use" in error
     assert loaded(modules, forbidden) == []
