@@ -20,6 +20,7 @@ from . import (
     memory,
     otlp,
     scrape_load,
+    stack_budget,
     tracing,
     transport,
 )
@@ -35,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
     "anomaly": anomaly.run,
     "forecast": forecast.run,
     "scrape_load": scrape_load.run,
+    "stack_budget": stack_budget.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
