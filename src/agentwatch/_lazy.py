@@ -5,7 +5,7 @@ imported all its modules there would make a caller who needs one light module (t
 needs ``exporters._home``; the CLI needs a default from ``analytics.failure``) load numpy,
 OpenTelemetry's SDK or scikit-learn with it. Such a package names its public names here
 instead, and imports them under ``TYPE_CHECKING`` so that mypy sees them;
-tests/unit/test_lazy_packages.py checks that the two lists agree.
+tests/unit/test_lazy.py checks that the two lists agree.
 """
 
 from __future__ import annotations
