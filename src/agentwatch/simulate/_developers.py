@@ -178,6 +178,7 @@ class SimulatedDevelopers:
         self.now = until
         rng, r = self._rng, self.rates
         self._change_shifts(share, span)
+        self._report_quiet_zeros()
         working = np.flatnonzero(self._at_work).tolist()
         if not working or share <= 0:
             return
@@ -194,11 +195,31 @@ class SimulatedDevelopers:
             for name, drawn in (
                 (SESSIONS, sessions), (COMMITS, commits), (PULL_REQUESTS, pull_requests)
             ):  # fmt: skip
-                # Zero too, once per call: a quiet hour then reads as 0 commits, not no data.
-                if drawn[slot] or slot == 0:
+                if drawn[slot]:
                     self._add(name, drawn[slot], identity)
             self._edits(edits[slot], identity)
             self._model_calls(calls[slot], identity)
+
+    def _report_quiet_zeros(self) -> None:
+        """A zero on every series a dashboard groups by, once per call, whoever is at work:
+        a quiet hour (at night no one may be) then reads as 0 edits, not as no data."""
+        if not self._identities:
+            return
+        identity = self._identities[0]
+        for name in (SESSIONS, COMMITS, PULL_REQUESTS, ACTIVE_TIME):
+            self._add(name, 0, identity)
+        for kind in ("added", "removed"):
+            self._add(LINES, 0, identity, {"type": kind})
+        for decision in ("accept", "reject"):
+            attributes = {
+                "tool_name": EDIT_TOOLS[0],
+                "decision": decision,
+                "language": LANGUAGES[0],
+            }
+            self._add(EDIT_DECISIONS, 0, identity, attributes)
+        self._add(COST, 0, identity, {"model": MODEL})
+        for kind in PRICE_PER_MTOK:
+            self._add(TOKENS, 0, identity, {"type": kind, "model": MODEL})
 
     def _change_shifts(self, share: float, span: float) -> None:
         """Developers start and end working stretches: a two-state chain whose share at work

@@ -8,6 +8,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoi
 from agentwatch.simulate._developers import (
     ACTIVE_TIME,
     DELTA,
+    EDIT_DECISIONS,
+    LINES,
     DeveloperRates,
     SimulatedDevelopers,
     developer_identity,
@@ -67,3 +69,20 @@ def test_more_developers_work_when_the_system_is_busy() -> None:
     assert quiet < 25
     # Active time is the team's, as before: 40 developers x the day's mean factor of 1.
     assert 30 * 24 < team.sent[ACTIVE_TIME] / 3600 < 50 * 24
+
+
+def test_a_quiet_hour_reads_as_zero_not_as_no_data() -> None:
+    # No one edits in this hour, as at night: the edit and line series still exist, at 0.
+    rates = DeveloperRates(model_calls=0, edits=0, sessions=0, commits=0, pull_requests=0)
+    reader = InMemoryMetricReader(preferred_temporality=DELTA)
+    team = SimulatedDevelopers(3, "", LOAD, seed=1, start=MONDAY, rates=rates, reader=reader)
+    team.advance(team.now + 3600)
+    data = reader.get_metrics_data()
+    assert data is not None
+    points = {
+        metric.name: [dict(p.attributes or {}) for p in metric.data.data_points]
+        for metric in data.resource_metrics[0].scope_metrics[0].metrics
+        if all(p.value == 0 for p in metric.data.data_points)  # type: ignore[union-attr]
+    }
+    assert {p["type"] for p in points[LINES]} == {"added", "removed"}
+    assert {p["decision"] for p in points[EDIT_DECISIONS]} == {"accept", "reject"}
