@@ -12,6 +12,7 @@ import re
 from agentwatch import catalog
 from agentwatch.catalog import MetricType
 from agentwatch.generate import slo
+from agentwatch.generate.rules import _constants as k
 from agentwatch.generate.rules import recording_names
 from agentwatch.spec import Spec
 
@@ -88,8 +89,9 @@ def _exposed(family: catalog.MetricFamily) -> set[str]:
 
 def known_series(spec: Spec) -> set[str]:
     """Every series an agentwatch deployment for ``spec`` can hold: catalog families as exposed,
-    every series the generated recording and SLO rules record, and Prometheus's own series."""
-    known = set(PROMETHEUS_SERIES)
+    every series the generated recording and SLO rules record, and Prometheus's and
+    Alertmanager's own series."""
+    known = set(PROMETHEUS_SERIES | k.ALERTMANAGER_SERIES)
     known |= set(recording_names(spec))
     known |= set(slo.slo_recording_names(spec))
     for family in catalog.CATALOG:

@@ -342,6 +342,46 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
                 "Restart it (`agentwatch up`); if it crashes, read its log in the home directory.",
             ),
         ),
+        "MonitoringComponentDown": _Runbook(
+            "Prometheus cannot scrape a part of the monitoring stack itself (job "
+            + ", ".join(f"`{j}`" for j in k.MONITORING_JOBS)
+            + "). An Alertmanager that does not answer delivers no notifications (with `--ha` "
+            "the other one still does, which is how this alert reaches you); a Prometheus "
+            "replica that does not answer evaluates no rules; a console that does not answer "
+            "leaves its users without views.",
+            (f'up{{job=~"{"|".join(k.MONITORING_JOBS)}"}}',),
+            "`agentwatch status` (each component's health, pid and restarts); "
+            "HOME/logs/supervisor.log (deaths and restarts, with the last lines of the "
+            "component's log); the component's own log in HOME/logs/.",
+            (
+                "A process that runs but does not answer (hung, or stopped with SIGSTOP) is not "
+                "restarted by the supervisor: find its pid in `agentwatch status` and kill it; "
+                "the supervisor starts it again.",
+                "A process that keeps dying: read why in its log, fix that, `agentwatch up`.",
+            ),
+        ),
+        "AlertmanagerClusterDegraded": _Runbook(
+            "With `agentwatch up --ha`, an Alertmanager sees fewer cluster members than there "
+            "are Alertmanagers answering Prometheus: gossip between them is broken. Each side "
+            "then sends its own notifications, so they may arrive twice, and a silence set on "
+            "one may not reach the other.",
+            (
+                f'{k.ALERTMANAGER_CLUSTER_MEMBERS}{{job="{k.ALERTMANAGER_JOB}"}}',
+                f'up{{job="{k.ALERTMANAGER_JOB}"}}',
+                k.ALERTMANAGER_CLUSTER_FAILED_PEERS,
+            ),
+            "`agentwatch status` (each Alertmanager's view of its cluster); each Alertmanager's "
+            "/api/v2/status (cluster peers and status); HOME/logs/alertmanager.log and "
+            'alertmanager-2.log (gossip errors; "failed to join cluster" right after a '
+            "start is normal); docs/ha.md.",
+            (
+                "Check that both gossip ports (`ports.alertmanager_gossip`, "
+                "`ports.alertmanager_2_gossip`) are free of other programs and reachable on "
+                "127.0.0.1, TCP and UDP.",
+                "Restart the Alertmanager that is cut off (kill it; the supervisor starts it "
+                "again and it rejoins through its --cluster.peer).",
+            ),
+        ),
         "HomeFilesystemAlmostFull": _Runbook(
             "Less than "
             f"{num(t.home_filesystem_avail_min_ratio)} of the filesystem holding the agentwatch "

@@ -352,6 +352,9 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "VoiceRecognitionFalsePositives": "10m",
         "TransportDown": "1m",
         "ExporterDown": "2m",
+        "MonitoringComponentDown": "2m",
+        # The cluster takes a few seconds to settle after a start or a restart.
+        "AlertmanagerClusterDegraded": "5m",
         # Folding means data already merged that cannot be told apart again: a ticket at once.
         "CardinalityOverflow": "0s",
         # Someone guessing passwords is worth knowing about at once.

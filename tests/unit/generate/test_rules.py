@@ -46,8 +46,10 @@ ISSUE_3_ALERTS = {
     "CardinalityOverflow",
     # Issue 7's security monitoring.
     "RepeatedFailedLogins",
-    # Issue 8: the home's disk.
+    # Issue 8: the home's disk, and the monitoring stack's own parts.
     "HomeFilesystemAlmostFull",
+    "MonitoringComponentDown",
+    "AlertmanagerClusterDegraded",
 }
 
 

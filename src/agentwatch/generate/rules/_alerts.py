@@ -324,6 +324,29 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "%.0f",
         ),
         Alert(
+            "MonitoringComponentDown",
+            "system",
+            "critical",
+            f'{up}{{job=~"{"|".join(k.MONITORING_JOBS)}"}} == 0',
+            "A part of the monitoring stack cannot be scraped",
+            "Prometheus cannot scrape {labels[instance]} (job {labels[job]}): alerts may go"
+            " undelivered or the console dark.",
+            "%.0f",
+        ),
+        Alert(
+            "AlertmanagerClusterDegraded",
+            "system",
+            "warning",
+            # Alertmanager's own gauge, present only with gossip on (`up --ha`): a member that
+            # sees fewer peers than answer Prometheus is cut off, and both may notify.
+            f'{k.ALERTMANAGER_CLUSTER_MEMBERS}{{job="{k.ALERTMANAGER_JOB}"}}'
+            f' < on () group_left () count({up}{{job="{k.ALERTMANAGER_JOB}"}} == 1)',
+            "An Alertmanager has lost its cluster peers",
+            "Alertmanager {labels[instance]} sees {value} cluster members while more"
+            " Alertmanagers answer; notifications may be sent twice.",
+            "%.0f",
+        ),
+        Alert(
             "HomeFilesystemAlmostFull",
             "system",
             "warning",

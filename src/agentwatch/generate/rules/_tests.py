@@ -375,6 +375,29 @@ def _exporter_down(spec: Spec) -> tuple[_Case, _Case]:
     return fire, _Case([_up(job, 1), _up(k.TRANSPORT_JOB, 0)])
 
 
+def _monitoring_down(spec: Spec) -> tuple[_Case, _Case]:
+    job = k.ALERTMANAGER_JOB
+    fire = _Case([_up(job, 0)], {"job": job, "instance": f"{job}:9100"}, 0)
+    # An exporter has its own alert; MonitoringComponentDown must not fire for it too.
+    return fire, _Case([_up(job, 1), _up(k.EXPORTER_JOBS[0], 0)])
+
+
+def _cluster_degraded(spec: Spec) -> tuple[_Case, _Case]:
+    job = k.ALERTMANAGER_JOB
+    first, second = ({"job": job, "instance": f"{job}-{n}:9093"} for n in (1, 2))
+
+    def members(who: Mapping[str, str], count: int) -> _Series:
+        return _Series("alertmanager_cluster_members", who, count)
+
+    def up(who: Mapping[str, str], value: int) -> _Series:
+        return _Series("up", who, value)
+
+    # Both answer, but the first sees only itself: cut off from its peer.
+    fire = _Case([up(first, 1), up(second, 1), members(first, 1), members(second, 2)], first, 1)
+    # The second is down: the first rightly sees one member (MonitoringComponentDown's case).
+    return fire, _Case([up(first, 1), up(second, 0), members(first, 1)])
+
+
 def _home_filesystem(spec: Spec) -> tuple[_Case, _Case]:
     limit = spec.thresholds.home_filesystem_avail_min_ratio
     size = 64 * 2**30
@@ -411,6 +434,8 @@ _CASES: dict[str, _CaseBuilder] = {
     "VoiceRecognitionFalsePositives": _false_positives,
     "TransportDown": _transport_down,
     "ExporterDown": _exporter_down,
+    "MonitoringComponentDown": _monitoring_down,
+    "AlertmanagerClusterDegraded": _cluster_degraded,
     "HomeFilesystemAlmostFull": _home_filesystem,
 }
 
