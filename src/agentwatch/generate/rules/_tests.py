@@ -387,7 +387,7 @@ def _cluster_degraded(spec: Spec) -> tuple[_Case, _Case]:
     first, second = ({"job": job, "instance": f"{job}-{n}:9093"} for n in (1, 2))
 
     def members(who: Mapping[str, str], count: int) -> _Series:
-        return _Series("alertmanager_cluster_members", who, count)
+        return _Series(k.ALERTMANAGER_CLUSTER_MEMBERS, who, count)
 
     def up(who: Mapping[str, str], value: int) -> _Series:
         return _Series("up", who, value)
