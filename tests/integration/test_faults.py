@@ -1,8 +1,9 @@
 """Faults done for real to a running stack: Prometheus killed with SIGKILL while it ingests, an
 exporter that dies and comes back, Prometheus frozen while the analytics service and the
-console read it, and the home's filesystem filled to the last byte.
+console read it, the home's filesystem filled to the last byte, and a webhook receiver that is
+down.
 
-One stack serves all four checks (each waits for the stack to be whole again before it
+One stack serves all five checks (each waits for the stack to be whole again before it
 starts, and puts back what it broke): the demo's scrape jobs, with the simulated system
 replaced by exporters this module runs itself (fault_exporter.py), so an exporter can die and
 stay dead for as long as the test likes; its home is on a small tmpfs, which the disk check
@@ -178,10 +179,15 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
                 "framework": fast,
             },
             "analytics": {"interval": "5s", "capacity_interval": "30s"},
-            # Nothing listens there: the checks read Alertmanager's API, not notifications.
+            # Nothing listens there: the checks read Alertmanager's API, not notifications, and
+            # check 5 sees every request to it fail.
             "alerting": {
                 "webhook_url": f"http://127.0.0.1:{webhook_port}/alerts",
-                "alert_for": {"ExporterDown": "5s", "HomeFilesystemAlmostFull": "0s"},
+                "alert_for": {
+                    "ExporterDown": "5s",
+                    "HomeFilesystemAlmostFull": "0s",
+                    "AlertmanagerNotificationsFailing": "0s",
+                },
             },
         },
     )
@@ -740,3 +746,55 @@ def test_a_full_home_filesystem_warns_and_corrupts_nothing(faulty: Faulty) -> No
     log_in(admin, home, "admin")
     assert lines_are_whole(audit)
     assert json.loads(audit.read_text().splitlines()[-1])["action"] == "login"
+
+
+# -- 5. a receiver that is down -----------------------------------------------------------------
+
+
+def prometheus_posts(stack: Stack) -> tuple[float, float]:
+    """Alerts Prometheus posted to Alertmanager so far, and the posts that failed (its own
+    counters, which it scrapes as the prometheus job)."""
+    sent = value(stack, 'sum(prometheus_notifications_sent_total{job="prometheus"})')
+    errors = value(stack, 'sum(prometheus_notifications_errors_total{job="prometheus"})')
+    assert sent is not None, "Prometheus' prometheus_notifications_sent_total is not stored"
+    assert errors is not None, "Prometheus' prometheus_notifications_errors_total is not stored"
+    return sent, errors
+
+
+@pytest.mark.timeout(300)
+def test_a_receiver_that_is_down_is_alerted_on(faulty: Faulty) -> None:
+    """Nothing listens at the spec's webhook: every request the real Alertmanager makes to it
+    fails, which its own counters say and AlertmanagerNotificationsFailing (held 0s here) reads.
+    Prometheus meanwhile posts to Alertmanager without a failure, which is what
+    AlertsNotReachingAlertmanager reads."""
+    stack = faulty.stack
+    wait_until(lambda: all_up(stack, JOBS), "every job up == 1", 120)
+    sent_before, errors_before = prometheus_posts(stack)
+    # An alert of its own, sent straight to Alertmanager, so the test needs no other to fire;
+    # with no category, it takes the default route to the webhook at any hour.
+    posted = httpx.post(
+        f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts",
+        json=[{"labels": {"alertname": "ReceiverCheck", "severity": "warning"}}],
+        auth=home_auth(stack.home),
+        timeout=10,
+    )
+    assert posted.status_code == 200, posted.text
+    wait_until(
+        lambda: firing(stack, "AlertmanagerNotificationsFailing", integration="webhook"),
+        "AlertmanagerNotificationsFailing to fire for the webhook",
+        180,
+    )
+    failed = value(
+        stack,
+        'sum(alertmanager_notification_requests_failed_total{job="alertmanager",'
+        ' integration="webhook"})',
+    )
+    assert failed is not None
+    assert failed > 0
+    # Prometheus posts the new alert to Alertmanager, and that post does not fail.
+    wait_until(
+        lambda: prometheus_posts(stack)[0] > sent_before,
+        "Prometheus to post AlertmanagerNotificationsFailing to Alertmanager",
+        60,
+    )
+    assert prometheus_posts(stack)[1] == errors_before

@@ -91,7 +91,7 @@ def known_series(spec: Spec) -> set[str]:
     """Every series an agentwatch deployment for ``spec`` can hold: catalog families as exposed,
     every series the generated recording and SLO rules record, and Prometheus's and
     Alertmanager's own series."""
-    known = set(PROMETHEUS_SERIES | k.ALERTMANAGER_SERIES)
+    known = set(PROMETHEUS_SERIES | k.PROMETHEUS_SELF_SERIES | k.ALERTMANAGER_SERIES)
     known |= set(recording_names(spec))
     known |= set(slo.slo_recording_names(spec))
     for family in catalog.CATALOG:

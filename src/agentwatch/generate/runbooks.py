@@ -382,6 +382,50 @@ def _runbooks(spec: Spec) -> dict[str, _Runbook]:
                 "again and it rejoins through its --cluster.peer).",
             ),
         ),
+        "AlertsNotReachingAlertmanager": _Runbook(
+            "Prometheus fails to post alerts to every Alertmanager it knows, in every 5 minutes "
+            "for the last 10: the alerts it fires reach no Alertmanager, so nobody is "
+            "notified (this one included: it shows on Prometheus' /alerts page, not on the "
+            "console's alerts view, which reads Alertmanager). The Alertmanager may be down (then "
+            "`MonitoringComponentDown` fires too), refuse Prometheus' credentials, or be "
+            "unreachable at the address Prometheus was given.",
+            (
+                f'rate({k.PROMETHEUS_NOTIFICATION_ERRORS}{{job="{k.PROMETHEUS_JOB}"}}[5m])',
+                f'rate({k.PROMETHEUS_NOTIFICATIONS_SENT}{{job="{k.PROMETHEUS_JOB}"}}[5m])',
+            ),
+            "Prometheus' /api/v1/alertmanagers (the Alertmanagers it sends to); "
+            'HOME/logs/prometheus.log ("Error sending alert", with the reason); '
+            "`agentwatch status`.",
+            (
+                "A 401 in Prometheus' log: the Alertmanager refuses the credentials Prometheus "
+                "sends (the `alertmanagers` basic_auth in HOME/config/prometheus.yml); if the "
+                "home's secrets were changed by hand, `agentwatch down` then `agentwatch up` "
+                "renders both sides from them again.",
+                "Connection refused: start the Alertmanager (`agentwatch up`), or correct its "
+                "address in the spec's `ports`.",
+            ),
+        ),
+        "AlertmanagerNotificationsFailing": _Runbook(
+            "More than "
+            f"{num(t.notification_failure_ratio_max)} of the requests every Alertmanager made "
+            "to one kind of receiver (the `integration` label: webhook, email, ...) failed "
+            "over 5 minutes. Alertmanager retries until the group interval runs out and then "
+            "drops the notification, so alerts are firing that nobody is told about.",
+            (
+                f'rate({k.ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED}{{job="{k.ALERTMANAGER_JOB}"}}[5m])',
+                f'rate({k.ALERTMANAGER_NOTIFICATION_REQUESTS}{{job="{k.ALERTMANAGER_JOB}"}}[5m])',
+                f'increase({k.ALERTMANAGER_NOTIFICATIONS_FAILED}{{job="{k.ALERTMANAGER_JOB}"}}[1h])',
+            ),
+            'HOME/logs/alertmanager.log ("Notify for alerts failed", with the receiver and the '
+            "error); the receiver's own logs; Alertmanager's /#/alerts page for what is firing "
+            "meanwhile.",
+            (
+                "Check the receiver is up and answers the URL in the spec's `alerting` section "
+                "(a webhook must answer 2xx).",
+                "Fix the receiver or its address, then `agentwatch up` to reload; Alertmanager "
+                "sends what is still firing at the next group interval.",
+            ),
+        ),
         "HomeFilesystemAlmostFull": _Runbook(
             "Less than "
             f"{num(t.home_filesystem_avail_min_ratio)} of the filesystem holding the agentwatch "

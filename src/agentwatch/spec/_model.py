@@ -174,6 +174,9 @@ class Thresholds(_Strict):
     # Share of the home's filesystem still free (HomeFilesystemAlmostFull, and the supervisor's
     # warning): Prometheus needs room to compact blocks, and every agentwatch writer to append.
     home_filesystem_avail_min_ratio: float = Field(0.1, gt=0, lt=1)
+    # Share of Alertmanager's requests to a receiver that failed (AlertmanagerNotificationsFailing):
+    # retries after a failure count too, so a receiver that is down drives it towards 1.
+    notification_failure_ratio_max: float = Field(0.1, gt=0, lt=1)
 
 
 def _check_otlp_endpoint(text: str) -> str:
@@ -355,6 +358,10 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         "MonitoringComponentDown": "2m",
         # The cluster takes a few seconds to settle after a start or a restart.
         "AlertmanagerClusterDegraded": "5m",
+        # One lost post is resent within a minute; ten minutes of failures in every 5m window
+        # is an outage of alert delivery.
+        "AlertsNotReachingAlertmanager": "10m",
+        "AlertmanagerNotificationsFailing": "5m",
         # Folding means data already merged that cannot be told apart again: a ticket at once.
         "CardinalityOverflow": "0s",
         # Someone guessing passwords is worth knowing about at once.

@@ -50,6 +50,8 @@ ISSUE_3_ALERTS = {
     "HomeFilesystemAlmostFull",
     "MonitoringComponentDown",
     "AlertmanagerClusterDegraded",
+    "AlertsNotReachingAlertmanager",
+    "AlertmanagerNotificationsFailing",
 }
 
 

@@ -347,6 +347,36 @@ def _conditions(spec: Spec) -> tuple[Alert, ...]:
             "%.0f",
         ),
         Alert(
+            "AlertsNotReachingAlertmanager",
+            "system",
+            "critical",
+            # Failed posts to every Alertmanager Prometheus knows: one that takes them (the
+            # other one, with --ha) is enough. Prometheus resends firing alerts each minute, so
+            # a lasting failure keeps the 5m rate above 0 and one lost post does not.
+            f"min without (alertmanager) (rate({k.PROMETHEUS_NOTIFICATION_ERRORS}"
+            f'{{job="{k.PROMETHEUS_JOB}"}}[5m])) > 0',
+            "Prometheus cannot deliver alerts to any Alertmanager",
+            "Prometheus {labels[instance]} fails {value} alert posts/s to every Alertmanager;"
+            " the alerts it fires reach nobody.",
+            "%.3f",
+        ),
+        Alert(
+            "AlertmanagerNotificationsFailing",
+            "system",
+            "critical",
+            # The share of failed requests to a receiver, for the Alertmanager that fails least:
+            # with --ha, a peer that delivers is enough.
+            f"min by (integration) ("
+            f'rate({k.ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED}{{job="{k.ALERTMANAGER_JOB}"}}[5m])'
+            f' / rate({k.ALERTMANAGER_NOTIFICATION_REQUESTS}{{job="{k.ALERTMANAGER_JOB}"}}[5m])'
+            f") > {num(t.notification_failure_ratio_max)}",
+            "Alertmanager cannot deliver notifications",
+            "{value} of the requests to {labels[integration]} receivers failed over 5 minutes"
+            f" (limit {num(t.notification_failure_ratio_max)}) on every Alertmanager;"
+            " notifications are not reaching people.",
+            "%.3f",
+        ),
+        Alert(
             "HomeFilesystemAlmostFull",
             "system",
             "warning",

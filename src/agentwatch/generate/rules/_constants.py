@@ -12,9 +12,16 @@ __all__ = [
     "ALERTMANAGER_CLUSTER_FAILED_PEERS",
     "ALERTMANAGER_CLUSTER_MEMBERS",
     "ALERTMANAGER_JOB",
+    "ALERTMANAGER_NOTIFICATIONS_FAILED",
+    "ALERTMANAGER_NOTIFICATION_REQUESTS",
+    "ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED",
     "ALERTMANAGER_SERIES",
     "EXPORTER_JOBS",
     "MONITORING_JOBS",
+    "PROMETHEUS_JOB",
+    "PROMETHEUS_NOTIFICATIONS_SENT",
+    "PROMETHEUS_NOTIFICATION_ERRORS",
+    "PROMETHEUS_SELF_SERIES",
     "SECURITY_AGENT_TYPE",
     "TRANSPORT_JOB",
 ]
@@ -29,11 +36,33 @@ TRANSPORT_JOB: Final = local_stack.TRANSPORT_JOB
 EXPORTER_JOBS: Final = tuple(j for j in local_stack.EXPORTER_JOBS if j != TRANSPORT_JOB)
 # The monitoring stack's own parts that Prometheus scrapes: MonitoringComponentDown.
 ALERTMANAGER_JOB: Final = local_stack.ALERTMANAGER_JOB
-MONITORING_JOBS: Final = (local_stack.PROMETHEUS_JOB, ALERTMANAGER_JOB, local_stack.CONSOLE_JOB)
+PROMETHEUS_JOB: Final = local_stack.PROMETHEUS_JOB
+MONITORING_JOBS: Final = (PROMETHEUS_JOB, ALERTMANAGER_JOB, local_stack.CONSOLE_JOB)
 # Alertmanager's own gauges, served only with gossip on (`agentwatch up --ha`): the rules and
 # runbooks read them although no agentwatch exporter serves them.
 ALERTMANAGER_CLUSTER_MEMBERS: Final = "alertmanager_cluster_members"
 ALERTMANAGER_CLUSTER_FAILED_PEERS: Final = "alertmanager_cluster_failed_peers"
+# Alertmanager's counters of requests to receivers, one per attempt and labelled by
+# `integration` (webhook, email, ...): AlertmanagerNotificationsFailing. Per attempt, so they
+# measure the receiver itself; Alertmanager 0.25 counts a notification as failed only when it
+# stops retrying, at the end of the group interval (the runbook reads that count).
+ALERTMANAGER_NOTIFICATION_REQUESTS: Final = "alertmanager_notification_requests_total"
+ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED: Final = "alertmanager_notification_requests_failed_total"
+ALERTMANAGER_NOTIFICATIONS_FAILED: Final = "alertmanager_notifications_failed_total"
 ALERTMANAGER_SERIES: Final = frozenset(
-    {ALERTMANAGER_CLUSTER_MEMBERS, ALERTMANAGER_CLUSTER_FAILED_PEERS}
+    {
+        ALERTMANAGER_CLUSTER_MEMBERS,
+        ALERTMANAGER_CLUSTER_FAILED_PEERS,
+        ALERTMANAGER_NOTIFICATION_REQUESTS,
+        ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED,
+        ALERTMANAGER_NOTIFICATIONS_FAILED,
+    }
+)
+# Prometheus' own counters of alert posts to each Alertmanager (label `alertmanager`, its URL),
+# which it serves on its /metrics and scrapes as the prometheus job: AlertsNotReachingAlertmanager.
+# An error counts one failed post of a batch; `sent` counts the alerts in every post tried.
+PROMETHEUS_NOTIFICATION_ERRORS: Final = "prometheus_notifications_errors_total"
+PROMETHEUS_NOTIFICATIONS_SENT: Final = "prometheus_notifications_sent_total"
+PROMETHEUS_SELF_SERIES: Final = frozenset(
+    {PROMETHEUS_NOTIFICATION_ERRORS, PROMETHEUS_NOTIFICATIONS_SENT}
 )

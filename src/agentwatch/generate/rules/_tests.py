@@ -398,6 +398,44 @@ def _cluster_degraded(spec: Spec) -> tuple[_Case, _Case]:
     return fire, _Case([up(first, 1), up(second, 0), members(first, 1)])
 
 
+def _alerts_not_reaching_alertmanager(spec: Spec) -> tuple[_Case, _Case]:
+    prometheus = {"job": k.PROMETHEUS_JOB, "instance": f"{k.PROMETHEUS_JOB}:9090"}
+
+    def errors(alertmanager: int, per_second: float) -> _Series:
+        url = f"http://{k.ALERTMANAGER_JOB}-{alertmanager}:9093/api/v2/alerts"
+        return _counter(
+            k.PROMETHEUS_NOTIFICATION_ERRORS, per_second, **prometheus, alertmanager=url
+        )
+
+    # Every post to both Alertmanagers fails; one of the two taking them is enough.
+    fire = _Case([errors(1, 1 / 60), errors(2, 1 / 60)], prometheus, 1 / 60)
+    return fire, _Case([errors(1, 1 / 60), errors(2, 0)])
+
+
+def _notifications_failing(spec: Spec) -> tuple[_Case, _Case]:
+    limit = spec.thresholds.notification_failure_ratio_max
+    requests_per_s = 1.0
+
+    def alertmanager(n: int, failed_share: float) -> list[_Series]:
+        who = {"job": k.ALERTMANAGER_JOB, "instance": f"{k.ALERTMANAGER_JOB}-{n}:9093"}
+        return [
+            _counter(
+                k.ALERTMANAGER_NOTIFICATION_REQUESTS, requests_per_s, **who, integration="webhook"
+            ),
+            _counter(
+                k.ALERTMANAGER_NOTIFICATION_REQUESTS_FAILED,
+                requests_per_s * failed_share,
+                **who,
+                integration="webhook",
+            ),
+        ]
+
+    high = min(2 * limit, (1 + limit) / 2)
+    fire = _Case([*alertmanager(1, high), *alertmanager(2, 1.0)], {"integration": "webhook"}, high)
+    # The first fails them all, but its peer delivers: notifications still reach people.
+    return fire, _Case([*alertmanager(1, 1.0), *alertmanager(2, limit / 2)])
+
+
 def _home_filesystem(spec: Spec) -> tuple[_Case, _Case]:
     limit = spec.thresholds.home_filesystem_avail_min_ratio
     size = 64 * 2**30
@@ -436,6 +474,8 @@ _CASES: dict[str, _CaseBuilder] = {
     "ExporterDown": _exporter_down,
     "MonitoringComponentDown": _monitoring_down,
     "AlertmanagerClusterDegraded": _cluster_degraded,
+    "AlertsNotReachingAlertmanager": _alerts_not_reaching_alertmanager,
+    "AlertmanagerNotificationsFailing": _notifications_failing,
     "HomeFilesystemAlmostFull": _home_filesystem,
 }
 
