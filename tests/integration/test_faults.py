@@ -262,10 +262,14 @@ def firing(stack: Stack, alertname: str, **labels: str) -> bool:
     return bool(data["result"])
 
 
+def alertmanager_alerts(stack: Stack) -> str:
+    """Alertmanager's API v2 for alerts: GET lists the active ones, POST adds some."""
+    return f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
+
+
 def in_alertmanager(stack: Stack, alertname: str, **labels: str) -> list[dict[str, Any]]:
     """Alertmanager's active alerts (API v2) named ``alertname`` with ``labels``."""
-    url = f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts"
-    response = get(url, stack.home)
+    response = get(alertmanager_alerts(stack), stack.home)
     response.raise_for_status()
     wanted = {"alertname": alertname, **labels}
     return [a for a in response.json() if all(a["labels"].get(k) == v for k, v in wanted.items())]
@@ -773,7 +777,7 @@ def test_a_receiver_that_is_down_is_alerted_on(faulty: Faulty) -> None:
     # An alert of its own, sent straight to Alertmanager, so the test needs no other to fire;
     # with no category, it takes the default route to the webhook at any hour.
     posted = httpx.post(
-        f"http://127.0.0.1:{stack.ports['alertmanager']}/api/v2/alerts",
+        alertmanager_alerts(stack),
         json=[{"labels": {"alertname": "ReceiverCheck", "severity": "warning"}}],
         auth=home_auth(stack.home),
         timeout=10,

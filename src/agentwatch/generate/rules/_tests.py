@@ -382,9 +382,13 @@ def _monitoring_down(spec: Spec) -> tuple[_Case, _Case]:
     return fire, _Case([_up(job, 1), _up(k.EXPORTER_JOBS[0], 0)])
 
 
+def _alertmanager(n: int) -> dict[str, str]:
+    """The labels Prometheus scrapes the ``n``-th of the HA pair's Alertmanagers with."""
+    return {"job": k.ALERTMANAGER_JOB, "instance": f"{k.ALERTMANAGER_JOB}-{n}:9093"}
+
+
 def _cluster_degraded(spec: Spec) -> tuple[_Case, _Case]:
-    job = k.ALERTMANAGER_JOB
-    first, second = ({"job": job, "instance": f"{job}-{n}:9093"} for n in (1, 2))
+    first, second = _alertmanager(1), _alertmanager(2)
 
     def members(who: Mapping[str, str], count: int) -> _Series:
         return _Series(k.ALERTMANAGER_CLUSTER_MEMBERS, who, count)
@@ -402,7 +406,7 @@ def _alerts_not_reaching_alertmanager(spec: Spec) -> tuple[_Case, _Case]:
     prometheus = {"job": k.PROMETHEUS_JOB, "instance": f"{k.PROMETHEUS_JOB}:9090"}
 
     def errors(alertmanager: int, per_second: float) -> _Series:
-        url = f"http://{k.ALERTMANAGER_JOB}-{alertmanager}:9093/api/v2/alerts"
+        url = f"http://{_alertmanager(alertmanager)['instance']}/api/v2/alerts"
         return _counter(
             k.PROMETHEUS_NOTIFICATION_ERRORS, per_second, **prometheus, alertmanager=url
         )
@@ -417,7 +421,7 @@ def _notifications_failing(spec: Spec) -> tuple[_Case, _Case]:
     requests_per_s = 1.0
 
     def alertmanager(n: int, failed_share: float) -> list[_Series]:
-        who = {"job": k.ALERTMANAGER_JOB, "instance": f"{k.ALERTMANAGER_JOB}-{n}:9093"}
+        who = _alertmanager(n)
         return [
             _counter(
                 k.ALERTMANAGER_NOTIFICATION_REQUESTS, requests_per_s, **who, integration="webhook"
