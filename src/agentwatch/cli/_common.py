@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agentwatch.security import (
     NO_SECRETS_WARNING,
@@ -125,12 +126,20 @@ def load_config(path: Path | None) -> Spec:
     try:
         return load_spec(path)
     except SpecError as exc:
-        for field, problem in exc.problems:
-            err_console.print(
-                f"[bold red]error:[/] {exc.source}: [bold]{field or '(top level)'}[/]: {problem}",
-                highlight=False,
-            )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        fail_bad_file(exc)
+
+
+def fail_bad_file(exc: SpecError) -> NoReturn:
+    """Exit 2 naming each problem by file and field, one line each: a path is never wrapped
+    mid-name (soft wrap), and a field such as ``labels['a b']`` is never read as markup."""
+    for field, problem in exc.problems:
+        err_console.print(
+            f"[bold red]error:[/] {escape(exc.source)}: [bold]{escape(field or '(top level)')}[/]: "
+            f"{escape(problem)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def tracing_line(tracing: Tracing) -> str:

@@ -26,8 +26,8 @@ from ._common import (
     PrometheusOption,
     client_auth,
     console,
-    err_console,
     fail,
+    fail_bad_file,
     load_config,
     prometheus_url,
 )
@@ -42,16 +42,6 @@ app.add_typer(slo_app)
 # The long windows of the burn-rate alerts (SRE workbook), shown next to the 5m burn rate.
 BURN_RATE_WINDOWS = ("1h", "6h", "1d", "3d")
 _NO_DATA = "[dim]no data[/]"
-
-
-def _fail_spec(exc: SpecError) -> None:
-    for field, problem in exc.problems:
-        err_console.print(
-            f"[bold red]error:[/] {escape(exc.source)}: [bold]{escape(field or '(top level)')}[/]: "
-            f"{escape(problem)}",
-            highlight=False,
-        )
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _promtool_problem(text: str) -> str | None:
@@ -87,7 +77,7 @@ def import_(
     try:
         slos = import_slo_files(files)
     except SpecError as exc:
-        _fail_spec(exc)
+        fail_bad_file(exc)
     rules = slo_rule_file(Spec(slos=tuple(slos)))
     # A query Prometheus cannot parse (a Sloth file holds free PromQL) is bad input: name the
     # files and show the parser's own words, and write nothing.
