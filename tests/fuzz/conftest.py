@@ -1,4 +1,4 @@
-"""Fixtures of the fuzz targets (their settings are in profile.py)."""
+"""Fixtures of the fuzz targets (their Hypothesis settings: tests/hypothesis_profiles.py)."""
 
 from __future__ import annotations
 

@@ -30,9 +30,8 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 
 from agentwatch.exporters.otlp import OtlpApp, OtlpStore
 from agentwatch.spec import OtlpReceiverSettings
+from tests.hypothesis_profiles import FUZZ
 from tests.unit.exporters.otlp.conftest import hist_metric, hist_point, number, request, sum_metric
-
-from .profile import FUZZ
 
 MAX_BODY, MAX_DECOMPRESSED = 4096, 8192
 SETTINGS = OtlpReceiverSettings(

@@ -23,8 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentwatch.analytics.anomaly._csv import SeriesFileError, read_series
-
-from .profile import FUZZ
+from tests.hypothesis_profiles import FUZZ
 
 _INDEX = st.integers(0, 2**24)
 _START = st.one_of(st.integers(0, 2_000_000_000), st.integers(1_600_000_000, 1_900_000_000))

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from agentwatch.spec import Slo, SpecError
 from agentwatch.spec._importers import import_openslo, import_slo_file, import_sloth
+from tests.hypothesis_profiles import FUZZ
 
 from .checks import check_spec_error
 from .documents import Mutated, mutated_yaml
-from .profile import FUZZ
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "slo"
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 
 from agentwatch.spec import Spec, SpecError, load_spec
+from tests.hypothesis_profiles import FUZZ
 
 from .checks import check_spec_error
 from .documents import Mutated, mutated_yaml
-from .profile import FUZZ
 
 
 def _seeds() -> list[Any]:

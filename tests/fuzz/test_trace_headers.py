@@ -32,8 +32,7 @@ from prometheus_client import CollectorRegistry
 
 from agentwatch.exporters import build_registry
 from agentwatch.instrument import CONVERSATION_ID, AgentTracer, TransportMonitor
-
-from .profile import FUZZ
+from tests.hypothesis_profiles import FUZZ
 
 CONTEXT_ERROR = "agentwatch.trace_context.error"
 _CONVERSATION_CHARS = string.ascii_letters + string.digits + "._:@/+=-"

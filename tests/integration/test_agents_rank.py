@@ -15,8 +15,6 @@ from agentwatch.analytics.ranking import rank_agents
 
 from .support import Server, prometheus_on_samples
 
-pytestmark = pytest.mark.slow
-
 STEP = 15
 POINTS = 41  # ten minutes
 T0 = (int(time.time()) // 3600 - 1) * 3600

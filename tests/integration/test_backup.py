@@ -18,7 +18,7 @@ from tests.integration import test_stack
 from tests.integration.support import home_auth, wait_until
 from tests.integration.test_stack import Stack, output
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 # test_stack's fixture: a fresh home whose config gives every port a free one.
 stack = test_stack.stack

@@ -14,8 +14,6 @@ from agentwatch.analytics.promapi import PrometheusAPI
 
 from .support import prometheus_on_samples
 
-pytestmark = pytest.mark.slow
-
 METRIC = "capacity_probe"
 STEP = 15
 COUNT = 240

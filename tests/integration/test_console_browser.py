@@ -33,9 +33,11 @@ from agentwatch.security import SECRETS_ENV, Role, Secrets, ensure_secrets
 
 from .support import Server, free_ports, installed, prometheus_on_samples, start_server, wait_until
 
-pytestmark = pytest.mark.slow
+# Every test shares the module's one stack, so all of them run in the browser tier with the
+# ones that drive Chromium: the stack starts once, and Chromium missing fails the module before
+# the stack is started for nothing.
+pytestmark = pytest.mark.usefixtures("chromium")
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -204,8 +206,6 @@ def _post_alert(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium")
     directory = tmp_path_factory.mktemp("console")
     (directory / "prometheus").mkdir()
     prometheus = prometheus_on_samples(directory / "prometheus", _samples(int(time.time()) - 1))
@@ -251,9 +251,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def browser(stack: Stack) -> Iterator[Browser]:
+def browser(stack: Stack, chromium: Path) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        found = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        found = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             yield found
         finally:
@@ -437,7 +437,7 @@ def test_an_admin_silences_the_alert_through_the_page(
     assert ("silence_expired", "admin") in actions
 
 
-def test_the_console_metrics_pass_promtool(stack: Stack) -> None:
+def test_the_console_metrics_pass_promtool(stack: Stack, promtool: Path) -> None:
     text = httpx.get(
         f"{stack.console.url}/metrics",
         headers={"Authorization": f"Bearer {stack.secrets.scrape_token}"},
@@ -445,7 +445,7 @@ def test_the_console_metrics_pass_promtool(stack: Stack) -> None:
     ).text
     assert 'agentwatch_console_logins_total{outcome="success"}' in text
     checked = subprocess.run(
-        [installed("promtool"), "check", "metrics"],
+        [promtool, "check", "metrics"],
         input=text.encode(),
         capture_output=True,
         check=False,

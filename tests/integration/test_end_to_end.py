@@ -28,7 +28,7 @@ from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel
 from agentwatch.spec import load_spec
 from tests.integration.support import alive, free_ports, home_auth, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+pytestmark = pytest.mark.timeout(420)
 
 EXPORTER_ORIGINS = (
     Origin.AGENT_EXPORTER,

@@ -45,8 +45,6 @@ from tests.integration.test_stack import (
     run_cli,
 )
 
-pytestmark = [pytest.mark.slow]
-
 EXPORTER = Path(__file__).with_name("fault_exporter.py")
 # The home's filesystem, a tmpfs the disk check fills: room for the few minutes of data the
 # other checks make, small enough to fill in a moment.

@@ -36,7 +36,7 @@ from tests.integration.test_stack import output, processes_of, run_cli
 
 # About 3 minutes on this 2-core machine with other test runs on it, up to 5 under heavy load
 # (Python's start-up dominates then); `down` in the teardown counts too.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
+pytestmark = pytest.mark.timeout(480)
 
 PORT_NAMES = (
     "prometheus",

@@ -20,8 +20,6 @@ from agentwatch.analytics.promapi import MAX_POINTS_PER_SERIES, PrometheusAPI, P
 
 from .support import Server, prometheus_on_samples, start_victoria_metrics
 
-pytestmark = pytest.mark.slow
-
 METRIC = "promapi_probe"
 STEP = 60
 COUNT = 30

@@ -66,7 +66,7 @@ from .support import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+pytestmark = pytest.mark.timeout(420)
 
 # Samples newer than this stay invisible to VictoriaMetrics' queries (its default is 30 s).
 VM_LATENCY_OFFSET = "-search.latencyOffset=1s"

@@ -26,7 +26,7 @@ from agentwatch.security import ensure_secrets
 from agentwatch.spec import load_spec
 from tests.integration.support import free_ports, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture

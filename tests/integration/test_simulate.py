@@ -26,7 +26,7 @@ from agentwatch.render import write_yaml
 from agentwatch.stack import port_in_use
 from tests.integration.support import free_ports, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)", re.MULTILINE)
 

@@ -7,7 +7,6 @@ over a metric nobody serves shows "no data" in every cell.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Iterable, Iterator
@@ -26,8 +25,6 @@ from agentwatch.render import write_yaml
 from agentwatch.spec import load_spec
 
 from .support import free_ports, wait_until
-
-pytestmark = pytest.mark.slow
 
 _START = time.monotonic()
 
@@ -60,10 +57,7 @@ slos:
 
 
 @pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    binary = shutil.which("prometheus") or "/usr/bin/prometheus"
-    if not Path(binary).exists():
-        pytest.skip("prometheus is not installed")
+def prometheus(tmp_path: Path, prometheus_binary: Path) -> Iterator[tuple[Path, str]]:
     prom_port, exporter_port = free_ports(2)
     registry = CollectorRegistry()
     registry.register(_Requests())
@@ -90,7 +84,7 @@ def prometheus(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     log = (tmp_path / "prometheus.log").open("w")
     process = subprocess.Popen(
         [
-            binary,
+            prometheus_binary,
             f"--config.file={tmp_path / 'prometheus.yml'}",
             f"--storage.tsdb.path={tmp_path / 'data'}",
             f"--web.listen-address=127.0.0.1:{prom_port}",

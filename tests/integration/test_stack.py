@@ -39,7 +39,7 @@ from tests.integration.support import alive, free_ports, home_auth, wait_until
 
 # The binaries are installed by `make test` (scripts/install-system-deps.sh); a missing one
 # fails these tests rather than skipping them.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 STANDIN = Path(__file__).with_name("standin_simulate.py")
 PORT_NAMES = (

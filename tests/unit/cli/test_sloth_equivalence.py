@@ -10,8 +10,6 @@ set that have no twin in the other (same sloth_severity and state) must be none.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from typer.testing import CliRunner
 
 from agentwatch.cli import app
 from agentwatch.render import write_yaml
+from tests.unit.tools import run
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "slo"
 ALERT = "MyServiceHighErrorRate"
@@ -132,7 +131,9 @@ def _sample(kind: str, count: int = 1) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("with_plugin", [False, True], ids=["sloth-core", "alert_for-plugin"])
-def test_imported_sloth_slo_fires_when_sloths_rules_fire(tmp_path: Path, with_plugin: bool) -> None:
+def test_imported_sloth_slo_fires_when_sloths_rules_fire(
+    tmp_path: Path, with_plugin: bool, promtool: Path
+) -> None:
     out = tmp_path / "rules"
     result = CliRunner().invoke(
         app, ["slo", "import", str(_sloth_source(tmp_path, with_plugin)), "--out", str(out)]
@@ -173,13 +174,5 @@ def test_imported_sloth_slo_fires_when_sloths_rules_fire(tmp_path: Path, with_pl
             ],
         },
     )
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
-    run = subprocess.run(
-        [promtool, "test", "rules", "equivalence.test.yml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    tested = run(promtool, "test", "rules", "equivalence.test.yml", cwd=tmp_path)
+    assert tested.returncode == 0, (tested.stdout + tested.stderr)[-4000:]

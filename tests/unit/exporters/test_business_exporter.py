@@ -27,7 +27,8 @@ from agentwatch.simulate._developers import (
 from agentwatch.simulate._live import otlp_metrics_url
 from agentwatch.simulate._load import LoadPattern
 from agentwatch.spec import Spec
-from tests.unit.exporters.otlp.conftest import free_ports, promtool_check
+from tests.unit.exporters.otlp.conftest import free_ports
+from tests.unit.tools import check_metrics
 
 T0 = 1_764_000_000.0  # a Monday, 16:00 UTC: a working hour near the daily peak
 
@@ -58,7 +59,7 @@ def _scrape(exporter: BusinessExporter) -> tuple[str, dict[str, float]]:
 
 
 def test_simulated_claude_code_arrives_exactly_as_sent(
-    spec: Spec, exporter: BusinessExporter
+    spec: Spec, exporter: BusinessExporter, promtool: Path
 ) -> None:
     team = SimulatedDevelopers(
         8, otlp_metrics_url(spec), LoadPattern(200.0, 0.5, 0.2), seed=7, start=T0,
@@ -100,10 +101,10 @@ def test_simulated_claude_code_arrives_exactly_as_sent(
     }
     assert len(users) == 8
     assert all(is_pseudonym(user) for user in users), users
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
-def test_the_scanner_and_the_survey_are_served(exporter: BusinessExporter) -> None:
+def test_the_scanner_and_the_survey_are_served(exporter: BusinessExporter, promtool: Path) -> None:
     _, served = _scrape(exporter)
     assert served[catalog.FRAMEWORK_QUALITY_SCORE.name] == pytest.approx(97.07, abs=0.01)
     assert served[catalog.FRAMEWORK_AGENTS.name] == 45
@@ -113,11 +114,11 @@ def test_the_scanner_and_the_survey_are_served(exporter: BusinessExporter) -> No
     text, served = _scrape(exporter)
     assert served[catalog.DEVELOPER_SURVEY_SCORE.name] == pytest.approx(87.5)
     assert served[catalog.DEVELOPER_SURVEY_RESPONSES.name] == 2
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
 def test_with_auth_both_endpoints_ask_and_developers_push_with_the_token(
-    spec: Spec, tmp_path: Path
+    spec: Spec, tmp_path: Path, promtool: Path
 ) -> None:
     secrets = Secrets.generate()
     running = BusinessExporter(
@@ -143,7 +144,7 @@ def test_with_auth_both_endpoints_ask_and_developers_push_with_the_token(
         text = httpx.get(f"{running.metrics.url}/metrics", headers=token).text
     finally:
         running.stop()
-    promtool_check(text)
+    check_metrics(promtool, text)
     served = {
         (sample.labels.get("component"), sample.labels.get("reason")): sample.value
         for family in text_string_to_metric_families(text)

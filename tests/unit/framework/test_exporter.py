@@ -2,7 +2,6 @@
 happy with them, and the watcher rescans when the framework changes."""
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from prometheus_client import generate_latest
 from agentwatch.catalog import SCANNER_FAMILIES, Origin, produced_by
 from agentwatch.exporters import build_registry
 from agentwatch.framework import FrameworkCollector, FrameworkWatcher, scan
+from tests.unit.tools import check_metrics
 
 from .conftest import FIXTURE
 
@@ -63,18 +63,11 @@ def test_before_the_first_scan_nothing_is_invented() -> None:
 
 
 @pytest.mark.parametrize("with_scan", [True, False])
-def test_promtool_finds_nothing_to_report(with_scan: bool) -> None:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
+def test_promtool_finds_nothing_to_report(with_scan: bool, promtool: Path) -> None:
     watcher = FrameworkWatcher(FIXTURE)
     if with_scan:
         watcher.scan_now()
-    text = generate_latest(build_registry(watcher.collector()))
-    result = subprocess.run(
-        [promtool, "check", "metrics"], input=text, capture_output=True, check=False
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout.decode() + result.stderr.decode() == ""
+    check_metrics(promtool, generate_latest(build_registry(watcher.collector())))
 
 
 def _value(watcher: FrameworkWatcher, name: str) -> float:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,7 @@ from agentwatch.generate.alertmanager import (
 )
 from agentwatch.render import dump_yaml, write_yaml
 from agentwatch.spec import Spec, SpecError, parse_spec
-
-AMTOOL = shutil.which("amtool")
-needs_amtool = pytest.mark.skipif(AMTOOL is None, reason="amtool (prometheus-alertmanager) missing")
+from tests.unit.tools import run
 
 # Values no generated file may contain: they stand for the real secrets.
 PAGERDUTY_KEY = "pd-routing-key-6f1c0ffee"
@@ -64,20 +60,10 @@ def _write(tmp_path: Path, config: dict[str, Any], name: str = "alertmanager.yml
     return path
 
 
-def _amtool(*args: str) -> subprocess.CompletedProcess[str]:
-    assert AMTOOL is not None
-    return subprocess.run(
-        [AMTOOL, *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def _receiver_for(amtool: Path, config_file: Path, labels: str) -> str:
+    result = run(
+        amtool, "config", "routes", "test", f"--config.file={config_file}", *labels.split()
     )
-
-
-def _receiver_for(config_file: Path, labels: str) -> str:
-    result = _amtool("config", "routes", "test", f"--config.file={config_file}", *labels.split())
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout.strip()
 
@@ -210,21 +196,19 @@ def test_no_generated_file_holds_a_secret(tmp_path: Path) -> None:
     assert _file_keys(config)
 
 
-@needs_amtool
-def test_amtool_accepts_the_default_config(tmp_path: Path) -> None:
+def test_amtool_accepts_the_default_config(tmp_path: Path, amtool: Path) -> None:
     path = _write(tmp_path, alertmanager_config(Spec()))
-    result = _amtool("check-config", str(path))
+    result = run(amtool, "check-config", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 receivers" in result.stdout
 
 
-@needs_amtool
-def test_amtool_accepts_everything_enabled(tmp_path: Path) -> None:
+def test_amtool_accepts_everything_enabled(tmp_path: Path, amtool: Path) -> None:
     secrets = _secrets(tmp_path)
     config = alertmanager_config(_full_spec(), secrets_dir=str(secrets))
     for path in _file_keys(config).values():
         assert Path(path).is_file(), path
-    result = _amtool("check-config", str(_write(tmp_path, config)))
+    result = run(amtool, "check-config", str(_write(tmp_path, config)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 receivers" in result.stdout
     assert "2 inhibit rules" in result.stdout
@@ -256,27 +240,26 @@ ROUTING = [
 ]
 
 
-@needs_amtool
 @pytest.mark.parametrize(("labels", "enabled", "default"), ROUTING)
-def test_routing(tmp_path: Path, labels: str, enabled: str, default: str) -> None:
+def test_routing(tmp_path: Path, labels: str, enabled: str, default: str, amtool: Path) -> None:
     full = _write(
         tmp_path,
         alertmanager_config(_full_spec(), secrets_dir=str(_secrets(tmp_path))),
         "full.yml",
     )
     defaults = _write(tmp_path, alertmanager_config(Spec()), "defaults.yml")
-    assert _receiver_for(full, labels) == enabled
-    assert _receiver_for(defaults, labels) == default
+    assert _receiver_for(amtool, full, labels) == enabled
+    assert _receiver_for(amtool, defaults, labels) == default
 
 
-@needs_amtool
 @pytest.mark.parametrize("spec", [Spec(), _full_spec()], ids=["defaults", "pagerduty"])
-def test_slow_burn_pages_only_in_business_hours(tmp_path: Path, spec: Spec) -> None:
+def test_slow_burn_pages_only_in_business_hours(tmp_path: Path, spec: Spec, amtool: Path) -> None:
     config = alertmanager_config(spec, secrets_dir=str(tmp_path))
     path = _write(tmp_path, config)
 
     def matched(severity: str) -> str:
-        result = _amtool(
+        result = run(
+            amtool,
             "config",
             "routes",
             "test",

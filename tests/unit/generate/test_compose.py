@@ -4,8 +4,6 @@ service name, no literal password anywhere in the tree, and accepted by the real
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from agentwatch.generate.tree import (
 )
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Spec, parse_spec
+from tests.unit.tools import run
 
 CUSTOM = parse_spec(
     {
@@ -298,20 +297,11 @@ def test_no_literal_password_anywhere_in_the_tree() -> None:
                 assert key.lower().endswith("_file") or key == "file", (path, key, value)
 
 
-def test_docker_compose_accepts_the_generated_file(tmp_path: Path) -> None:
-    compose = shutil.which("docker-compose")
-    assert compose is not None, "docker-compose missing: run scripts/install-system-deps.sh"
+def test_docker_compose_accepts_the_generated_file(tmp_path: Path, docker_compose: Path) -> None:
     write_tree(tmp_path, monitoring_tree(CUSTOM))
     # Without secret files, as generated: the operator creates them later.
     assert not (tmp_path / "secrets" / "grafana_admin_password").exists()
-    done = subprocess.run(
-        [compose, "-f", COMPOSE_FILE, "config"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run(docker_compose, "-f", COMPOSE_FILE, "config", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     resolved = yaml.safe_load(done.stdout)
     assert set(resolved["services"]) == set(_services(CUSTOM))

@@ -4,13 +4,9 @@ names from the catalog or the rule generators, and an honest list of panels stil
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from agentwatch import catalog
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
@@ -19,8 +15,7 @@ from agentwatch.generate.promql import known_series, metric_names
 from agentwatch.generate.tree import GRAFANA_DASHBOARDS_DIR, monitoring_tree
 from agentwatch.render import dump_yaml
 from agentwatch.spec import Spec
-
-PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
+from tests.unit.tools import run
 
 
 def _panels(board: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -80,18 +75,14 @@ def test_every_query_names_only_catalog_metrics_or_recorded_series() -> None:
         assert not unknown, f"{uid} / {title} names {unknown}"
 
 
-def test_every_panel_query_passes_promtool(tmp_path: Path) -> None:
-    if not Path(PROMTOOL).exists():
-        pytest.fail(f"promtool not found at {PROMTOOL}")
+def test_every_panel_query_passes_promtool(tmp_path: Path, promtool: Path) -> None:
     rules = [
         {"record": f"panel:check:{n}", "expr": as_promql(expr)}
         for n, (_, _, expr) in enumerate(_queries())
     ]
     path = tmp_path / "panels.yml"
     path.write_text(dump_yaml({"groups": [{"name": "panels", "rules": rules}]}))
-    result = subprocess.run(
-        [PROMTOOL, "check", "rules", str(path)], capture_output=True, text=True, check=False
-    )
+    result = run(promtool, "check", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,12 +9,7 @@ import pytest
 from agentwatch.generate.rules import promtool_tests, rule_files
 from agentwatch.render import write_yaml
 from agentwatch.spec import Business, Spec, Thresholds
-
-
-def _promtool() -> str:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
-    return promtool
+from tests.unit.tools import run
 
 
 def _write(directory: Path, rules_spec: Spec, tests_spec: Spec) -> tuple[list[str], list[str]]:
@@ -25,12 +18,6 @@ def _write(directory: Path, rules_spec: Spec, tests_spec: Spec) -> tuple[list[st
     for name, content in {**rules, **tests}.items():
         write_yaml(directory / name, content)
     return sorted(rules), sorted(tests)
-
-
-def _run(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [_promtool(), *args], cwd=directory, capture_output=True, text=True, check=False
-    )
 
 
 _CUSTOM = Spec(
@@ -62,20 +49,22 @@ _BUSINESS = Spec(
 @pytest.mark.parametrize(
     "spec", [Spec(), _CUSTOM, _BUSINESS], ids=["default", "custom-thresholds", "business"]
 )
-def test_promtool_accepts_the_rules_and_their_tests_pass(tmp_path: Path, spec: Spec) -> None:
+def test_promtool_accepts_the_rules_and_their_tests_pass(
+    tmp_path: Path, spec: Spec, promtool: Path
+) -> None:
     rules, tests = _write(tmp_path, spec, spec)
-    checked = _run(tmp_path, "check", "rules", *rules)
+    checked = run(promtool, "check", "rules", *rules, cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    tested = _run(tmp_path, "test", "rules", *tests)
+    tested = run(promtool, "test", "rules", *tests, cwd=tmp_path)
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert tested.stdout.count("SUCCESS") == len(tests)
 
 
-def test_the_tests_fail_against_rules_with_other_thresholds(tmp_path: Path) -> None:
+def test_the_tests_fail_against_rules_with_other_thresholds(tmp_path: Path, promtool: Path) -> None:
     """The promtool tests are not vacuous: run against rules generated with other thresholds,
     the threshold alerts' cases fail."""
     _, tests = _write(tmp_path, Spec(), _CUSTOM)
-    tested = _run(tmp_path, "test", "rules", *tests)
+    tested = run(promtool, "test", "rules", *tests, cwd=tmp_path)
     assert tested.returncode != 0
     output = tested.stdout + tested.stderr
     for alertname in ("AgentPerformanceDegradation", "QueueBackup", "HighLatencyP99"):

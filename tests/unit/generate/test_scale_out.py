@@ -1,7 +1,5 @@
 """remote_write and hashmod sharding in the generated prometheus.yml, judged by promtool too."""
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ from agentwatch.generate.tree import PROMETHEUS_CONFIG, PROMETHEUS_SHARD_CONFIGS
 from agentwatch.render import serialise
 from agentwatch.spec import Spec
 from tests.integration.support import prometheus_hashmod
+from tests.unit.tools import run
 
 
 def _spec(**overrides: Any) -> Spec:
@@ -116,7 +115,7 @@ def test_the_shards_partition_the_exporter_targets() -> None:
     assert all(len(shards) == 1 for shards in owners.values()), owners
 
 
-def test_promtool_accepts_every_shard_with_remote_write(tmp_path: Path) -> None:
+def test_promtool_accepts_every_shard_with_remote_write(tmp_path: Path, promtool: Path) -> None:
     (tmp_path / "vm_password").write_text("not-a-real-password\n")
     spec = _spec(
         scrape={"shards": 2},
@@ -130,18 +129,10 @@ def test_promtool_accepts_every_shard_with_remote_write(tmp_path: Path) -> None:
             ]
         },
     )
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
     for shard in range(2):
         path = tmp_path / f"prometheus-shard-{shard}.yml"
         path.write_text(
             serialise(path.name, prometheus_config(spec, rule_files=[], demo=True, shard=shard))
         )
-        checked = subprocess.run(
-            [promtool, "check", "config", path.name],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        checked = run(promtool, "check", "config", path.name, cwd=tmp_path)
         assert checked.returncode == 0, checked.stdout + checked.stderr

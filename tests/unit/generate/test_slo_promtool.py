@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from agentwatch.generate import slo
 from agentwatch.generate.rules import RECORDING_FILE, rule_files
 from agentwatch.render import write_yaml
 from agentwatch.spec import Spec, parse_spec
-
-
-def _run(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
-    return subprocess.run(
-        [promtool, *args], cwd=directory, capture_output=True, text=True, check=False
-    )
+from tests.unit.tools import run
 
 
 def _write(directory: Path, rules_spec: Spec, tests_spec: Spec) -> None:
@@ -27,7 +18,7 @@ def _write(directory: Path, rules_spec: Spec, tests_spec: Spec) -> None:
     write_yaml(directory / slo.SLO_TEST_FILE, slo.slo_tests(tests_spec))
 
 
-def test_promtool_accepts_user_slo_rules(tmp_path: Path) -> None:
+def test_promtool_accepts_user_slo_rules(tmp_path: Path, promtool: Path) -> None:
     """Passing tests for the built-in SLOs run in test_rules_promtool.py with all the others;
     here, rules from Sloth-style user templates and a 28d period."""
     spec = parse_spec(
@@ -51,11 +42,13 @@ def test_promtool_accepts_user_slo_rules(tmp_path: Path) -> None:
         }
     )
     _write(tmp_path, spec, spec)
-    checked = _run(tmp_path, "check", "rules", slo.SLO_FILE)
+    checked = run(promtool, "check", "rules", slo.SLO_FILE, cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_the_slo_tests_fail_against_rules_with_other_objectives(tmp_path: Path) -> None:
+def test_the_slo_tests_fail_against_rules_with_other_objectives(
+    tmp_path: Path, promtool: Path
+) -> None:
     """Not vacuous: rules for looser objectives stay silent where the tests expect alerts."""
     loose = parse_spec(
         {
@@ -68,7 +61,7 @@ def test_the_slo_tests_fail_against_rules_with_other_objectives(tmp_path: Path) 
         }
     )
     _write(tmp_path, loose, Spec())
-    tested = _run(tmp_path, "test", "rules", slo.SLO_TEST_FILE)
+    tested = run(promtool, "test", "rules", slo.SLO_TEST_FILE, cwd=tmp_path)
     assert tested.returncode != 0
     output = tested.stdout + tested.stderr
     assert "SLOAvailabilityErrorBudgetBurn" in output

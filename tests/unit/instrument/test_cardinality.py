@@ -3,11 +3,10 @@ recorded is lost, every fold is counted, and memory stays flat however long the 
 
 import gc
 import logging
-import shutil
-import subprocess
 import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil
 import pytest
@@ -20,6 +19,7 @@ from agentwatch.instrument import AgentFleet, TransportMonitor, VoiceMonitor
 from agentwatch.instrument._cardinality import OVERFLOW
 from agentwatch.security import Pseudonymizer
 from agentwatch.spec import CardinalityLimits
+from tests.unit.tools import check_metrics
 
 FLOOD = 1_000_000
 # Memory is measured from after the limit is reached: RSS (free per call) over the flood up
@@ -384,13 +384,7 @@ def _overflowing_collectors() -> dict[str, Collector]:
 
 
 @pytest.mark.parametrize("name", ["agent", "transport", "voice"])
-def test_promtool_accepts_the_exposition_with_overflow_series(name: str) -> None:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is missing: run scripts/install-system-deps.sh"
+def test_promtool_accepts_the_exposition_with_overflow_series(name: str, promtool: Path) -> None:
     text = generate_latest(build_registry(_overflowing_collectors()[name]))
     assert OVERFLOW.encode() in text
-    result = subprocess.run(
-        [promtool, "check", "metrics"], input=text, capture_output=True, check=False
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout.decode() + result.stderr.decode() == ""
+    check_metrics(promtool, text)

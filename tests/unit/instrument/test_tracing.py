@@ -27,6 +27,7 @@ from agentwatch.instrument import (
     TransportMonitor,
     check_trace_headers,
 )
+from tests.hypothesis_profiles import examples_in_ci
 
 from .spans import recording_provider
 
@@ -248,7 +249,7 @@ _HEADER_VALUE = st.one_of(
 )
 
 
-@settings(max_examples=10_000, deadline=None)
+@settings(examples_in_ci(10_000))
 @given(
     st.dictionaries(
         st.sampled_from(["traceparent", "tracestate", "baggage", "other"]),
@@ -257,7 +258,7 @@ _HEADER_VALUE = st.one_of(
     )
 )
 def test_fuzzed_headers_never_crash_the_receiver(headers: dict[str, object]) -> None:
-    # A no-op provider keeps 10,000 examples fast; the checks and extraction are the same.
+    # A no-op provider keeps CI's 10,000 examples fast; the checks and extraction are the same.
     transport = TransportMonitor()
     agent = AgentTracer("planner", tracer_provider=trace.NoOpTracerProvider(), transport=transport)
     problem = check_trace_headers(headers)

@@ -36,19 +36,31 @@ def test_the_scrape_token_is_the_service_role() -> None:
     assert found == Principal("scraper", Role.SERVICE)
 
 
+# Ids name each case: a header built from the generated password differs on every run, and
+# pytest-xdist needs every worker to collect the same test ids.
 @pytest.mark.parametrize(
     ("header", "failure"),
     [
-        (None, AuthFailure.MISSING),
-        ("", AuthFailure.MISSING),
-        ("Bearer wrong", AuthFailure.INVALID),
-        (basic_header(ADMIN.username, "wrong"), AuthFailure.INVALID),
-        (basic_header("nobody", ADMIN.password), AuthFailure.INVALID),
-        ("Basic " + base64.b64encode(b"no-colon").decode(), AuthFailure.INVALID),
-        ("Basic !!!not-base64", AuthFailure.MALFORMED),
-        ("Basic " + base64.b64encode(b"\xff\xfe:x").decode(), AuthFailure.MALFORMED),
-        ("Digest abc", AuthFailure.MALFORMED),
-        ("Bearer " + "x" * 5000, AuthFailure.MALFORMED),
+        pytest.param(None, AuthFailure.MISSING, id="no header"),
+        pytest.param("", AuthFailure.MISSING, id="empty"),
+        pytest.param("Bearer wrong", AuthFailure.INVALID, id="wrong token"),
+        pytest.param(
+            basic_header(ADMIN.username, "wrong"), AuthFailure.INVALID, id="wrong password"
+        ),
+        pytest.param(
+            basic_header("nobody", ADMIN.password), AuthFailure.INVALID, id="unknown user"
+        ),
+        pytest.param(
+            "Basic " + base64.b64encode(b"no-colon").decode(), AuthFailure.INVALID, id="no colon"
+        ),
+        pytest.param("Basic !!!not-base64", AuthFailure.MALFORMED, id="not base64"),
+        pytest.param(
+            "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
+            AuthFailure.MALFORMED,
+            id="not utf-8",
+        ),
+        pytest.param("Digest abc", AuthFailure.MALFORMED, id="unknown scheme"),
+        pytest.param("Bearer " + "x" * 5000, AuthFailure.MALFORMED, id="oversized"),
     ],
 )
 def test_refusals_say_why(header: str | None, failure: AuthFailure) -> None:

@@ -27,12 +27,12 @@ from agentwatch.spec import DEFAULT_HASHED_LABELS, OtlpReceiverSettings, Spec
 from tests.unit.exporters.otlp.conftest import (
     free_ports,
     number,
-    promtool_check,
     request,
     sdk_meter_provider,
     sum_metric,
 )
 from tests.unit.instrument.spans import recording_provider
+from tests.unit.tools import check_metrics
 
 EMAIL = "ada.lovelace@example.com"
 # The defaults, plus the SDK label a person's address lands in when people message agents.
@@ -73,7 +73,9 @@ def _flushed(provider: MeterProvider) -> None:
         provider.shutdown()
 
 
-def test_sdk_monitor_labels_reach_metrics_only_as_pseudonyms(pseudonymizer: Pseudonymizer) -> None:
+def test_sdk_monitor_labels_reach_metrics_only_as_pseudonyms(
+    pseudonymizer: Pseudonymizer, promtool: Path
+) -> None:
     fleet = AgentFleet(pseudonymizer=pseudonymizer)
     transport = TransportMonitor(pseudonymizer=pseudonymizer)
     # A person, not an agent, sends the support agent a message.
@@ -89,7 +91,7 @@ def test_sdk_monitor_labels_reach_metrics_only_as_pseudonyms(pseudonymizer: Pseu
     assert served in flow
     # Unlisted labels are as they were.
     assert 'agent_id="support-0"' in processed
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
 def test_span_attributes_reach_traces_only_as_pseudonyms(pseudonymizer: Pseudonymizer) -> None:
@@ -143,7 +145,7 @@ def test_a_tracer_without_a_pseudonymizer_still_hashes_the_default_keys() -> Non
 
 
 def test_claude_code_telemetry_reaches_the_business_exporter_only_as_pseudonyms(
-    home: Path, pseudonymizer: Pseudonymizer
+    home: Path, pseudonymizer: Pseudonymizer, promtool: Path
 ) -> None:
     framework, otlp = free_ports(2)
     spec = Spec.model_validate({"ports": {"framework_exporter": framework, "otlp_http": otlp}})
@@ -180,7 +182,7 @@ def test_claude_code_telemetry_reaches_the_business_exporter_only_as_pseudonyms(
     ]
     assert "user=" not in tokens_line
     assert tokens_line.endswith(" 200.0"), tokens_line
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
 def test_refusal_messages_and_logs_name_pseudonyms_only(

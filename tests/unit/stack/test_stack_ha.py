@@ -205,11 +205,10 @@ def test_each_replica_labels_its_series_and_drops_the_label_from_its_alerts() ->
     assert first == second
 
 
-def test_replica_configs_are_rendered_and_pass_promtool(tmp_path: Path) -> None:
-    promtool, amtool = shutil.which("promtool"), shutil.which("amtool")
-    assert promtool is not None
-    assert amtool is not None
-    binaries = Binaries(Path("prometheus"), Path(promtool), Path("alertmanager"), Path(amtool))
+def test_replica_configs_are_rendered_and_pass_promtool(
+    tmp_path: Path, promtool: Path, amtool: Path
+) -> None:
+    binaries = Binaries(Path("prometheus"), promtool, Path("alertmanager"), amtool)
     home = StackHome(tmp_path)
     plan = build_plan(parse_spec(REPLICAS), home, binaries, config_path=None, demo=True)
     assert render_configs(plan) == [

@@ -1,13 +1,11 @@
 """Helpers for the OTLP receiver tests: requests built from the protocol's own protobuf
-classes, a WSGI caller, the real OpenTelemetry SDK pointed at a receiver, free ports,
-exposition parsing and promtool."""
+classes, a WSGI caller, the real OpenTelemetry SDK pointed at a receiver, free ports and
+exposition parsing (promtool's verdict is tests/unit/tools.py's check_metrics)."""
 
 from __future__ import annotations
 
 import io
-import shutil
 import socket
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -226,16 +224,6 @@ def value(store: OtlpStore, name: str, **labels: str) -> float | None:
     ]
     assert len(matches) <= 1, f"{len(matches)} samples of {name} match {labels}"
     return matches[0] if matches else None
-
-
-def promtool_check(text: str) -> None:
-    promtool = shutil.which("promtool") or "/usr/bin/promtool"
-    result = subprocess.run(
-        [promtool, "check", "metrics"], input=text.encode(), capture_output=True, check=False
-    )
-    output = result.stdout.decode() + result.stderr.decode()
-    assert result.returncode == 0, output
-    assert output == "", output
 
 
 @pytest.fixture

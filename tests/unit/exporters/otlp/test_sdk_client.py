@@ -5,6 +5,7 @@ the GenAI histograms; the exposition has the exact values and passes promtool.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http import Compression
@@ -13,8 +14,9 @@ from opentelemetry.sdk.metrics.export import AggregationTemporality
 
 from agentwatch import catalog
 from agentwatch.exporters.otlp import OtlpReceiver, OtlpStore
+from tests.unit.tools import check_metrics
 
-from .conftest import exposition, promtool_check, sdk_meter_provider, value
+from .conftest import exposition, sdk_meter_provider, value
 
 IDENTITY = {
     "session.id": "3f1c2a9e-0000-4000-8000-000000000001",
@@ -100,6 +102,7 @@ def test_the_sdk_exporter_feeds_exact_prometheus_values(
     store: OtlpStore,
     receiver: OtlpReceiver,
     flushes: list[MeterProvider],
+    promtool: Path,
 ) -> None:
     provider = sdk_meter_provider(receiver.metrics_url, temporality)
     flushes.append(provider)
@@ -166,7 +169,7 @@ def test_the_sdk_exporter_feeds_exact_prometheus_values(
         assert secret not in text
     assert 'otlp_receiver_requests_total{outcome="success"} 4.0' in text
     assert 'otlp_receiver_requests_total{outcome="partial_success"}' not in text
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
 def test_gzip_from_the_sdk_exporter_is_accepted(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -11,6 +12,7 @@ from agentwatch.catalog import OTLP_SOURCES, OtlpKind
 from agentwatch.exporters.otlp import OtlpStore, Refusal
 from agentwatch.security import Pseudonymizer
 from agentwatch.spec import DEFAULT_HASHED_LABELS, OtlpReceiverSettings
+from tests.unit.tools import check_metrics
 
 from .conftest import (
     CUMULATIVE,
@@ -19,7 +21,6 @@ from .conftest import (
     hist_metric,
     hist_point,
     number,
-    promtool_check,
     request,
     sum_metric,
     value,
@@ -80,7 +81,9 @@ def test_idle_streams_are_forgotten() -> None:
     assert value(store, COMMITS) == 5
 
 
-def test_cumulative_histograms_become_increases_with_resets(store: OtlpStore) -> None:
+def test_cumulative_histograms_become_increases_with_resets(
+    store: OtlpStore, promtool: Path
+) -> None:
     bounds = (1.0, 5.0)
 
     def send(counts: tuple[int, int, int], total: float, start: int, time: int) -> None:
@@ -96,7 +99,7 @@ def test_cumulative_histograms_become_increases_with_resets(store: OtlpStore) ->
     assert value(store, name + "_sum") == 8.5
     assert value(store, name + "_bucket", le="1.0") == 1
     assert value(store, name + "_bucket", le="5.0") == 4
-    promtool_check(exposition(store))
+    check_metrics(promtool, exposition(store))
 
 
 def test_other_bucket_bounds_for_a_series_are_refused(store: OtlpStore) -> None:
@@ -242,7 +245,7 @@ def _sessions(store: OtlpStore, attributes: dict[str, object], **resource: str) 
     store.ingest(request(metric, resource=resource))
 
 
-def test_the_user_label_is_the_pseudonym_of_the_first_user_attribute_found() -> None:
+def test_the_user_label_is_the_pseudonym_of_the_first_user_attribute_found(promtool: Path) -> None:
     pseudonymizer = Pseudonymizer(_KEY, DEFAULT_HASHED_LABELS)
     store = OtlpStore(pseudonymizer=pseudonymizer)
     # user.account_uuid is in no list of hashed keys: it is hashed because it feeds `user`.
@@ -257,7 +260,7 @@ def test_the_user_label_is_the_pseudonym_of_the_first_user_attribute_found() -> 
     for shown in ("acct-1", "42", "bob@example.com"):
         assert value(store, SESSIONS, user=pseudonymizer.pseudonym(shown)) == 1
     assert value(store, SESSIONS, user="", terminal_type="tmux") == 1
-    promtool_check(text)
+    check_metrics(promtool, text)
 
 
 def test_a_user_label_left_off_the_list_is_served_as_sent() -> None:
