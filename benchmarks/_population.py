@@ -1,17 +1,24 @@
 """A fully populated fleet, 28 agent types x 10 agents, built twice from one plan.
 
 Once with the agentwatch SDK and once with prometheus_client's own metric objects holding
-the same series and values, so exposition and memory compare like with like.
+the same series and values, so exposition and memory compare like with like. That includes
+agentwatch_cardinality_overflow_total, which the SDK serves beside the agent families (one
+series per family its cardinality guard covers, at 0 in this plan): the peer holds the same
+counter, so both sides render the same exposition.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, disable_created_metrics
+from prometheus_client.metrics import MetricWrapperBase
 
 from agentwatch import catalog as c
+from agentwatch.catalog import MetricFamily
 from agentwatch.instrument import AgentFleet, AgentStatus, HealthInputs, health_score
 from agentwatch.spec import DEFAULT_AGENT_TYPES
 
@@ -55,13 +62,16 @@ class FleetPlan:
     unauthorized: tuple[tuple[str, str, int], ...]  # agent type, reason, count
 
 
-def plan_fleet(*, recorders: int = 3, messages: int = 20, seed: int = 7) -> FleetPlan:
-    """28 x 10 agents, each with ``recorders`` (source, action) pairs of ``messages`` each."""
+def plan_fleet(
+    *, agents_per_type: int = AGENTS_PER_TYPE, recorders: int = 3, messages: int = 20, seed: int = 7
+) -> FleetPlan:
+    """28 x ``agents_per_type`` agents, each with ``recorders`` (source, action) pairs of
+    ``messages`` each."""
     rng = random.Random(seed)
     agents = tuple(
         _plan_agent(rng, agent_type, index, recorders, messages)
         for agent_type in DEFAULT_AGENT_TYPES
-        for index in range(AGENTS_PER_TYPE)
+        for index in range(agents_per_type)
     )
     workflows = tuple(
         (f"workflow_{n}", rng.lognormvariate(0.0, 1.0), rng.random() > 0.05)
@@ -142,28 +152,43 @@ def build_ours(plan: FleetPlan) -> AgentFleet:
 
 # -- prometheus_client ---------------------------------------------------------------------
 
+_Metric = TypeVar("_Metric", bound=MetricWrapperBase)
+
 
 class _PeerAgentFamilies:
     """prometheus_client's metric objects for every family the agent exporter serves."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.status = gauge(c.AGENT_STATUS, registry)
-        self.processed = counter(c.AGENT_MESSAGES_PROCESSED_TOTAL, registry)
-        self.processing = histogram(c.AGENT_PROCESSING_TIME_SECONDS, registry)
-        self.queue = gauge(c.AGENT_QUEUE_DEPTH, registry)
-        self.usage = gauge(c.AGENT_RESOURCE_USAGE, registry)
-        self.memory = gauge(c.AGENT_MEMORY_BYTES, registry)
-        self.memory_limit = gauge(c.AGENT_MEMORY_LIMIT_BYTES, registry)
-        self.cpu = counter(c.AGENT_CPU_SECONDS_TOTAL, registry)
-        self.busy = counter(c.AGENT_BUSY_SECONDS_TOTAL, registry)
-        self.workers = gauge(c.AGENT_WORKERS, registry)
-        self.errors = counter(c.AGENT_ERRORS_TOTAL, registry)
-        self.heartbeat = gauge(c.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS, registry)
-        self.health = gauge(c.AGENT_HEALTH_SCORE, registry)
-        self.workflow_duration = histogram(c.AGENT_WORKFLOW_DURATION_SECONDS, registry)
-        self.workflows = counter(c.AGENT_WORKFLOWS_TOTAL, registry)
-        self.unauthorized = counter(c.AGENT_UNAUTHORIZED_ACCESS_TOTAL, registry)
-        self.active = gauge(c.SYSTEM_ACTIVE_AGENTS, registry)
+        self._registry = registry
+        self._families: list[MetricFamily] = []
+        self.status = self._made(gauge, c.AGENT_STATUS)
+        self.processed = self._made(counter, c.AGENT_MESSAGES_PROCESSED_TOTAL)
+        self.processing = self._made(histogram, c.AGENT_PROCESSING_TIME_SECONDS)
+        self.queue = self._made(gauge, c.AGENT_QUEUE_DEPTH)
+        self.usage = self._made(gauge, c.AGENT_RESOURCE_USAGE)
+        self.memory = self._made(gauge, c.AGENT_MEMORY_BYTES)
+        self.memory_limit = self._made(gauge, c.AGENT_MEMORY_LIMIT_BYTES)
+        self.cpu = self._made(counter, c.AGENT_CPU_SECONDS_TOTAL)
+        self.busy = self._made(counter, c.AGENT_BUSY_SECONDS_TOTAL)
+        self.workers = self._made(gauge, c.AGENT_WORKERS)
+        self.errors = self._made(counter, c.AGENT_ERRORS_TOTAL)
+        self.heartbeat = self._made(gauge, c.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS)
+        self.health = self._made(gauge, c.AGENT_HEALTH_SCORE)
+        self.workflow_duration = self._made(histogram, c.AGENT_WORKFLOW_DURATION_SECONDS)
+        self.workflows = self._made(counter, c.AGENT_WORKFLOWS_TOTAL)
+        self.unauthorized = self._made(counter, c.AGENT_UNAUTHORIZED_ACCESS_TOTAL)
+        self.active = self._made(gauge, c.SYSTEM_ACTIVE_AGENTS)
+        # The SDK also serves a fold count for each family above, from 0 (nothing is folded
+        # here); the exposition check fails if the SDK's guard ever covers other families.
+        overflow = counter(c.AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL, registry)
+        for family in self._families:
+            overflow.labels(family.name)
+
+    def _made(
+        self, make: Callable[[MetricFamily, CollectorRegistry], _Metric], family: MetricFamily
+    ) -> _Metric:
+        self._families.append(family)
+        return make(family, self._registry)
 
     def add_agent(self, a: AgentPlan) -> None:
         ids = (a.agent_id, a.agent_type)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Sequence
+import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
-
-from rich.table import Table
+from typing import Literal, TypedDict
 
 from ._timing import Stats
 
-__all__ = ["INFORMATIONAL", "Peer", "Result", "Target", "render_table", "to_markdown", "write_json"]
+__all__ = [
+    "CPU_OVERHEAD",
+    "INFORMATIONAL",
+    "Peer",
+    "PeerFigure",
+    "Result",
+    "Row",
+    "Spread",
+    "Target",
+]
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:g}{unit}" if unit.startswith("%") else f"{value:g} {unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +49,48 @@ class Target:
         value = ours if self.subject == "ours" else ratio
         if self.limit is None or value is None:
             return None
+        # A figure that could not be measured (NaN) meets no target: both comparisons are False.
         return value <= self.limit if self.at_most else value >= self.limit
 
 
 INFORMATIONAL = Target("informational (no target)")
-
-
-def _amount(value: float, unit: str) -> str:
-    return f"{value:g}{unit}" if unit.startswith("%") else f"{value:g} {unit}"
+# Seed 004's "< 2% CPU overhead", read against one core: a share of the whole machine would
+# shrink as the machine grows, for the same work.
+CPU_OVERHEAD = Target.ours_at_most(2, "% of one core", " (seed 004)")
 
 
 @dataclass(frozen=True, slots=True)
 class Peer:
     name: str
     stats: Stats
+
+
+class PeerFigure(TypedDict):
+    name: str
+    figure: float | None
+
+
+class Spread(TypedDict):
+    """The range over the kept repetitions; the row's figures are the medians."""
+
+    runs: int
+    ours: list[float | None]
+    peer: list[float | None] | None
+
+
+class Row(TypedDict):
+    """One result as results.json holds it. ``None`` for a figure: not measured."""
+
+    module: str
+    name: str
+    ours: float | None
+    peer: PeerFigure | None
+    ratio: float | None
+    unit: str
+    target: str
+    met: bool | None
+    spread: Spread
+    notes: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +106,17 @@ class Result:
     def ratio(self) -> float | None:
         if self.peer is None or not self.peer.stats.median:
             return None
-        return self.ours.median / self.peer.stats.median
+        ratio = self.ours.median / self.peer.stats.median
+        return ratio if math.isfinite(ratio) else None
 
     @property
     def met(self) -> bool | None:
         return self.target.met(self.ours.median, self.ratio)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, module: str) -> Row:
         peer = self.peer
         return {
+            "module": module,
             "name": self.name,
             "ours": _round(self.ours.median),
             "peer": None
@@ -88,58 +126,16 @@ class Result:
             "unit": self.unit,
             "target": self.target.text,
             "met": self.met,
-            "notes": self.notes,
-            # Medians above; here the range over the kept repetitions.
             "spread": {
                 "runs": self.ours.runs,
                 "ours": [_round(self.ours.low), _round(self.ours.high)],
                 "peer": None if peer is None else [_round(peer.stats.low), _round(peer.stats.high)],
             },
+            "notes": self.notes,
         }
 
 
-def _round(value: float) -> float:
-    """Four significant digits: more would only report noise."""
-    return float(f"{value:.4g}")
-
-
-def write_json(results: Sequence[Result], path: Path) -> None:
-    """Write atomically, so an interrupted run leaves the previous results intact."""
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(json.dumps([r.to_json() for r in results], indent=2) + "\n")
-    os.replace(partial, path)
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-
-
-def _figure(stats: Stats) -> str:
-    return f"{_number(stats.median)} ±{stats.spread_pct / 2:.0f}%"
-
-
-COLUMNS = ("benchmark", "ours", "peer", "ratio", "unit", "target", "met")
-
-
-def _cells(r: Result, verdicts: dict[bool | None, str]) -> list[str]:
-    peer = "–" if r.peer is None else f"{r.peer.name}: {_figure(r.peer.stats)}"
-    ratio = "–" if r.ratio is None else f"{r.ratio:.3g}"
-    return [r.name, _figure(r.ours), peer, ratio, r.unit, r.target.text, verdicts[r.met]]
-
-
-def render_table(results: Sequence[Result]) -> Table:
-    table = Table(title="agentwatch benchmarks: medians, ± half the range over the rounds")
-    for column in COLUMNS:
-        table.add_column(column, justify="right" if column in ("ours", "ratio") else "left")
-    for r in results:
-        table.add_row(*_cells(r, {True: "[green]yes[/]", False: "[red]NO[/]", None: "–"}))
-    return table
-
-
-def to_markdown(results: Sequence[Result]) -> str:
-    """The same table for RESULTS.md."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|---|---:|---|---:|---|---|---|"]
-    for r in results:
-        cells = _cells(r, {True: "yes", False: "**no**", None: "–"})
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+def _round(value: float) -> float | None:
+    """Four significant digits: more would only report noise. NaN (not measured) is null,
+    so results.json stays strict JSON."""
+    return float(f"{value:.4g}") if math.isfinite(value) else None

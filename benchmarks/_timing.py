@@ -36,6 +36,11 @@ class Stats:
             raise ValueError("no measurements")
         return cls(statistics.median(values), min(values), max(values), len(values))
 
+    @classmethod
+    def single(cls, value: float) -> Stats:
+        """One measurement: no spread to speak of (the reports show no ± for it)."""
+        return cls.of([value])
+
     def scaled(self, factor: float) -> Stats:
         """The same measurements in another unit (``factor`` > 0)."""
         return Stats(self.median * factor, self.low * factor, self.high * factor, self.runs)

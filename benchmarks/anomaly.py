@@ -9,20 +9,32 @@ robust baseline costs, not who is better.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from agentwatch.analytics.anomaly import DetectorConfig, StreamingDetector
 
+from ._benchmark import Benchmark
 from ._results import INFORMATIONAL, Peer, Result
 from ._timing import Stats, interleave, timed
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
 
-SERIES_POINTS = 1_000_000
-STREAM_POINTS = 50_000
-ROUNDS = 3
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    series_points: int
+    stream_points: int
+    rounds: int
+
+
+FULL = Size(series_points=1_000_000, stream_points=50_000, rounds=3)
+# Several windows' worth: the detector scores nothing until its window is full.
+SMOKE = Size(series_points=20_000, stream_points=2_000, rounds=1)
+
 OURS, PANDAS = "agentwatch", "pandas rolling z-score"
 
 
@@ -46,8 +58,9 @@ def _throughput(stats: Stats, points: int) -> Stats:
     return Stats(points / stats.median, points / stats.high, points / stats.low, stats.runs)
 
 
-def _batch() -> Result:
-    times, values = _series(SERIES_POINTS)
+def _batch(size: Size) -> Result:
+    points = size.series_points
+    times, values = _series(points)
     window = DetectorConfig().window
     detector = StreamingDetector()
     measured = interleave(
@@ -55,23 +68,24 @@ def _batch() -> Result:
             OURS: timed(lambda: detector.score_series(times, values)),
             PANDAS: timed(lambda: _pandas_scores(values, window)),
         },
-        rounds=ROUNDS,
+        rounds=size.rounds,
     )
     scores = detector.score_series(times, values)
     flagged = int((scores >= 0.5).sum())
     return Result(
-        f"anomaly scoring, score_series on {SERIES_POINTS:,} points",
-        _throughput(measured[OURS]["wall"], SERIES_POINTS),
+        f"anomaly scoring, score_series on {points:,} points",
+        _throughput(measured[OURS]["wall"], points),
         "points/s",
         INFORMATIONAL,
         f"window {window}; {flagged} points flagged; ratio > 1 = faster than the peer, "
         "which is a non-robust rolling mean/std z-score",
-        Peer(PANDAS, _throughput(measured[PANDAS]["wall"], SERIES_POINTS)),
+        Peer(PANDAS, _throughput(measured[PANDAS]["wall"], points)),
     )
 
 
-def _stream() -> Result:
-    times, values = _series(STREAM_POINTS)
+def _stream(size: Size) -> Result:
+    points = size.stream_points
+    times, values = _series(points)
 
     def feed() -> None:
         detector = StreamingDetector()
@@ -79,23 +93,28 @@ def _stream() -> Result:
         for t, v in zip(times.tolist(), values.tolist(), strict=True):
             update(t, v)
 
-    measured = interleave({OURS: timed(feed)}, rounds=ROUNDS)
+    measured = interleave({OURS: timed(feed)}, rounds=size.rounds)
+    _assert_same_scores(times, values)
     return Result(
-        f"anomaly scoring, update() point by point ({STREAM_POINTS:,} points)",
-        _throughput(measured[OURS]["wall"], STREAM_POINTS),
+        f"anomaly scoring, update() point by point ({points:,} points)",
+        _throughput(measured[OURS]["wall"], points),
         "points/s",
         INFORMATIONAL,
-        "one detector fed a point at a time, as a live scorer would; same scores as score_series",
+        "one detector fed a point at a time, as a live scorer would; its scores equal "
+        "score_series' (checked, untimed)",
     )
 
 
-def run() -> list[Result]:
-    return [_batch(), _stream()]
+def _assert_same_scores(times: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+    """Correctness, untimed: point by point gives the scores score_series gives at once."""
+    detector = StreamingDetector()
+    fed = [detector.update(t, v) for t, v in zip(times.tolist(), values.tolist(), strict=True)]
+    at_once = StreamingDetector().score_series(times, values)
+    assert np.allclose(fed, at_once, equal_nan=True), "update() and score_series() disagree"
 
 
-if __name__ == "__main__":  # python -m benchmarks.anomaly, without touching results.json
-    from rich.console import Console
+def run(size: Size = FULL) -> list[Result]:
+    return [_batch(size), _stream(size)]
 
-    from ._results import render_table
 
-    Console(width=180).print(render_table(run()))
+BENCHMARK = Benchmark(run, FULL, SMOKE)

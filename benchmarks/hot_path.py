@@ -25,14 +25,30 @@ from agentwatch.exporters import build_registry
 from agentwatch.instrument import AgentFleet
 
 from . import _native as native
+from ._benchmark import Benchmark
 from ._results import INFORMATIONAL, Peer, Result, Target
 from ._timing import Stats, interleave, timed
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
 
-MESSAGES = 100_000  # per repetition
-ROUNDS = 9  # the two-thread runs are bimodal (see RESULTS.md): more rounds, steadier medians
 THREADS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    messages: int  # per repetition
+    rounds: int
+
+    def __post_init__(self) -> None:
+        # Each thread sends an equal share; a remainder would go unsent and fail the counts.
+        if self.messages % THREADS:
+            raise ValueError(f"messages must be a multiple of {THREADS}")
+
+
+# The two-thread runs are bimodal (see RESULTS.md): more rounds, steadier medians.
+FULL = Size(messages=100_000, rounds=9)
+SMOKE = Size(messages=2_000, rounds=1)
+
 AGENT = {"agent_id": "a-0", "agent_type": "planner"}
 MESSAGE = {**AGENT, "source_agent": "director", "action": "plan"}
 OURS, PROMETHEUS, OTEL = "agentwatch", "prometheus_client", "OpenTelemetry SDK"
@@ -136,22 +152,22 @@ def _in_threads(
         worker.join()
 
 
-def _latencies() -> list[float]:
+def _latencies(messages: int) -> list[float]:
     rng = random.Random(20240501)
-    return [rng.lognormvariate(-5.0, 1.5) for _ in range(MESSAGES)]  # median ~7 ms
+    return [rng.lognormvariate(-5.0, 1.5) for _ in range(messages)]  # median ~7 ms
 
 
-def _measure(threads: int) -> dict[str, dict[str, Stats]]:
-    values = _latencies()
+def _measure(threads: int, size: Size) -> dict[str, dict[str, Stats]]:
+    values = _latencies(size.messages)
     contenders = {OURS: _ours(), PROMETHEUS: _prometheus(), OTEL: _opentelemetry()}
     runs = {name: timed(_repetition(k, values, threads)) for name, k in contenders.items()}
     warmup = 1
-    measured = interleave(runs, rounds=ROUNDS, warmup=warmup)
-    sent = float((warmup + ROUNDS) * MESSAGES)
+    measured = interleave(runs, rounds=size.rounds, warmup=warmup)
+    sent = float((warmup + size.rounds) * size.messages)
     for name, contender in contenders.items():
         # A correctness check, not a timing: no message may be lost or counted twice.
         assert contender.exported() == (sent, sent), f"{name} lost messages: {contender.exported()}"
-    ns_per_message = 1e9 / MESSAGES
+    ns_per_message = 1e9 / size.messages
     return {
         name: {metric: stats.scaled(ns_per_message) for metric, stats in metrics.items()}
         for name, metrics in measured.items()
@@ -187,5 +203,10 @@ def _results(threads: int, measured: dict[str, dict[str, Stats]]) -> list[Result
     ]
 
 
-def run() -> list[Result]:
-    return [result for threads in (1, THREADS) for result in _results(threads, _measure(threads))]
+def run(size: Size = FULL) -> list[Result]:
+    return [
+        result for threads in (1, THREADS) for result in _results(threads, _measure(threads, size))
+    ]
+
+
+BENCHMARK = Benchmark(run, FULL, SMOKE)

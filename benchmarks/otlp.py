@@ -9,6 +9,8 @@ minus HTTP. Peer: protobuf's own decoding of the same body, the floor any receiv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
@@ -19,13 +21,22 @@ from agentwatch.exporters.otlp import Encoding, OtlpStore, decode_request
 from agentwatch.simulate._developers import DELTA, SimulatedDevelopers
 from agentwatch.simulate._load import LoadPattern
 
+from ._benchmark import Benchmark
 from ._results import INFORMATIONAL, Peer, Result
 from ._timing import interleave, timed
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
 
-ROUNDS = 7
-REQUESTS = 200  # per repetition
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    requests: int  # per repetition
+    rounds: int
+
+
+FULL = Size(requests=200, rounds=7)
+SMOKE = Size(requests=5, rounds=1)
+
 START = 1_764_000_000.0  # a Monday afternoon, near the simulated daily peak
 
 
@@ -49,22 +60,22 @@ def _request_body() -> tuple[bytes, int]:
     return request.SerializeToString(), points
 
 
-def run() -> list[Result]:
+def run(size: Size = FULL) -> list[Result]:
     body, points = _request_body()
     store = OtlpStore()
     first = store.ingest(decode_request(body, Encoding.PROTOBUF))
     assert not first.refused, f"the receiver refused points of the benchmark request: {first}"
 
     def ours() -> None:
-        for _ in range(REQUESTS):
+        for _ in range(size.requests):
             store.ingest(decode_request(body, Encoding.PROTOBUF))
 
     def peer() -> None:
-        for _ in range(REQUESTS):
+        for _ in range(size.requests):
             ExportMetricsServiceRequest.FromString(body)
 
-    measured = interleave({"ours": timed(ours), "peer": timed(peer)}, rounds=ROUNDS)
-    per_point = 1e6 / (REQUESTS * points)
+    measured = interleave({"ours": timed(ours), "peer": timed(peer)}, rounds=size.rounds)
+    per_point = 1e6 / (size.requests * points)
     ours_cpu = measured["ours"]["cpu"].scaled(per_point)
     return [
         Result(
@@ -77,3 +88,6 @@ def run() -> list[Result]:
             Peer("protobuf decode alone", measured["peer"]["cpu"].scaled(per_point)),
         )
     ]
+
+
+BENCHMARK = Benchmark(run, FULL, SMOKE)

@@ -10,7 +10,8 @@ timeout from the spec: the transport exporter every 1 s with an 800 ms timeout (
 agent exporter every 15 s with Prometheus' default 10 s timeout. A scrape fails when it errs,
 answers other than 200, overruns the timeout or is skipped because the scraper's previous scrape
 still ran. Reported: failed scrapes (target 0, issue 8), p50 and p99 of the rest, and the
-exporter process's CPU over the minute.
+exporter process's CPU over the minute. The smoke size has 4 scrapers for 3 s: on the agent
+exporter's 15 s schedule only the first of them gets a scrape in.
 """
 
 from __future__ import annotations
@@ -28,16 +29,26 @@ import psutil
 from agentwatch.render import write_yaml
 from agentwatch.spec import Spec, duration_seconds, load_spec
 
+from ._benchmark import Benchmark
 from ._ports import free_ports
 from ._results import INFORMATIONAL, Peer, Result, Target
 from ._scrapers import ScrapeLoad, run_scrapers
 from ._timing import Stats
 
-__all__ = ["FULL_RATE", "run"]
+__all__ = ["BENCHMARK", "FULL", "FULL_RATE", "SCRAPERS", "SECONDS", "SMOKE", "Size", "run"]
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    scrapers: int
+    seconds: float  # of scraping, per job and server
+    warm_up: float  # of the simulated system, once its exporters answer
+
 
 SCRAPERS = 50
 SECONDS = 60.0
-WARM_UP = 5.0
+FULL = Size(scrapers=SCRAPERS, seconds=SECONDS, warm_up=5.0)
+SMOKE = Size(scrapers=4, seconds=3.0, warm_up=1.0)
 PROJECT = Path(__file__).resolve().parent.parent
 SERVERS = {"ours": "agentwatch MetricsServer", "prometheus_client": "prometheus_client server"}
 # The default spec's daily peak, held flat: no daily or weekly pattern to wander through.
@@ -84,7 +95,9 @@ def free_port_spec(directory: Path) -> Path:
     return config
 
 
-def _serve(config: Path, server: str, spec: Spec, log: Path) -> subprocess.Popen[bytes]:
+def _serve(
+    config: Path, server: str, spec: Spec, log: Path, warm_up: float
+) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         child = subprocess.Popen(
             [sys.executable, "-m", "benchmarks._sim_exporters", str(config), server],
@@ -99,7 +112,7 @@ def _serve(config: Path, server: str, spec: Spec, log: Path) -> subprocess.Popen
             raise RuntimeError(f"{server} exporters exited: {log.read_text()[-2000:]}")
         try:
             if httpx.get(url, timeout=5).status_code == 200:
-                time.sleep(WARM_UP)
+                time.sleep(warm_up)
                 return child
         except httpx.HTTPError:
             pass
@@ -108,20 +121,18 @@ def _serve(config: Path, server: str, spec: Spec, log: Path) -> subprocess.Popen
     raise RuntimeError(f"{server} exporters did not answer at {url}")
 
 
-def measure(
-    config: Path, server: str, job: Job, log: Path, *, seconds: float = SECONDS
-) -> tuple[ScrapeLoad, float]:
+def measure(config: Path, server: str, job: Job, log: Path, size: Size) -> tuple[ScrapeLoad, float]:
     """The scrape load on one job's exporter, and the exporter process's CPU seconds."""
     spec = load_spec(config)
-    child = _serve(config, server, spec, log)
+    child = _serve(config, server, spec, log, size.warm_up)
     try:
         process = psutil.Process(child.pid)
         before = process.cpu_times()
         port = getattr(spec.ports, job.port_field)
         load = run_scrapers(
             f"http://127.0.0.1:{port}/metrics",
-            scrapers=SCRAPERS,
-            seconds=seconds,
+            scrapers=size.scrapers,
+            seconds=size.seconds,
             interval=job.interval,
             timeout=job.timeout,
         )
@@ -133,11 +144,7 @@ def measure(
     return load, cpu
 
 
-def _one(value: float) -> Stats:
-    return Stats(value, value, value, 1)
-
-
-def run() -> list[Result]:
+def run(size: Size = FULL) -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="agentwatch-scrape-load-") as tmp:
         directory = Path(tmp)
@@ -146,7 +153,7 @@ def run() -> list[Result]:
             order = list(SERVERS) if index % 2 == 0 else list(reversed(SERVERS))
             seen: dict[str, tuple[ScrapeLoad, float]] = {}
             for server in order:
-                seen[server] = measure(config, server, job, directory / f"{server}.log")
+                seen[server] = measure(config, server, job, directory / f"{server}.log", size)
                 print(f"  {job.name}, {SERVERS[server]}: {seen[server][0].summary()}")
             results += _rows(job, seen)
     return results
@@ -156,7 +163,7 @@ def _rows(job: Job, seen: dict[str, tuple[ScrapeLoad, float]]) -> list[Result]:
     ours, ours_cpu = seen["ours"]
     peer, peer_cpu = seen["prometheus_client"]
     what = (
-        f"{SCRAPERS} scrapers on the {job.name} exporter, every {job.interval:g} s "
+        f"{ours.scrapers} scrapers on the {job.name} exporter, every {job.interval:g} s "
         f"(timeout {job.timeout:g} s), simulated system at full rate"
     )
     notes = (
@@ -167,22 +174,25 @@ def _rows(job: Job, seen: dict[str, tuple[ScrapeLoad, float]]) -> list[Result]:
     rows = [
         Result(
             f"{what}: failed scrapes",
-            _one(ours.failed),
+            Stats.single(ours.failed),
             "scrapes",
             Target("0 failed (issue 8)", 0, "ours"),
             notes,
-            Peer(peer_name, _one(peer.failed)),
+            Peer(peer_name, Stats.single(peer.failed)),
         )
     ]
     for q in (50, 99):
         rows.append(
             Result(
                 f"{what}: p{q} scrape time",
-                _one(ours.percentile(q) * 1000),
+                Stats.single(ours.percentile(q) * 1000),
                 "ms",
                 INFORMATIONAL,
                 f"over {len(ours.latencies)} successful scrapes (peer: {len(peer.latencies)})",
-                Peer(peer_name, _one(peer.percentile(q) * 1000)),
+                Peer(peer_name, Stats.single(peer.percentile(q) * 1000)),
             )
         )
     return rows
+
+
+BENCHMARK = Benchmark(run, FULL, SMOKE)

@@ -8,7 +8,10 @@ in a fresh home, with a web hook receiver in this process as ``alerting.webhook_
    "< 500 MB" is read against, though it counts shared library pages once per process) and PSS
    (shared pages split between the processes that map them: what the group really holds). CPU
    is the processes' user + system time over the window. Monitoring is everything but the
-   simulated system (the monitored system); the window is long enough to hold one run of the
+   simulated system (the monitored system). Its CPU is reported twice: as a share of one core
+   (CPU seconds over wall seconds; seed 004's "< 2% CPU" is read against this), and as a share
+   of the CPU the monitored system itself used (informational: that system is a small
+   simulation, not a real fleet). The full window is long enough to hold one run of the
    capacity planner, the analytics service's heaviest part (every 15 minutes).
 2. Disk. A TSDB snapshot through the admin API, head included, puts everything Prometheus
    ingested since start-up into a block; its bytes over the time it spans give bytes per day,
@@ -19,8 +22,12 @@ in a fresh home, with a web hook receiver in this process as ``alerting.webhook_
    beside the ``for`` + ``group_wait`` it is configured with and the worst case once scrape and
    evaluation intervals are added.
 
-``python -m benchmarks --only stack_budget`` takes about 25 minutes (WARM_UP + WINDOW + the
+``python -m benchmarks --only stack_budget`` takes about 25 minutes (FULL: warm-up, window, the
 faults); nothing else should run on the machine meanwhile, or the CPU share measures it too.
+The smoke size really starts the stack but samples for seconds, not minutes (no capacity run
+falls in its window, so its memory and CPU say little), and injects only the fault whose alert
+has no ``for`` (unauthorized access), so its notification still goes through Prometheus,
+Alertmanager and the web hook within about 40 s.
 """
 
 from __future__ import annotations
@@ -49,16 +56,26 @@ from agentwatch.simulate import build_topology, send_fault
 from agentwatch.spec import Spec, duration_seconds, load_spec
 from agentwatch.stack import StackHome, read_state
 
+from ._benchmark import Benchmark
 from ._ports import free_ports
-from ._results import INFORMATIONAL, Result, Target
+from ._results import CPU_OVERHEAD, INFORMATIONAL, Result, Target
 from ._timing import Stats
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
 
-WARM_UP = 120.0
-WINDOW = 16 * 60.0
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    warm_up: float
+    window: float  # of memory and CPU sampling
+    notify_timeout: float  # for every injected fault's notification
+    held_alerts: bool  # also inject the faults whose alerts wait out a ``for``
+
+
+FULL = Size(warm_up=120.0, window=16 * 60.0, notify_timeout=8 * 60.0, held_alerts=True)
+SMOKE = Size(warm_up=15.0, window=15.0, notify_timeout=2 * 60.0, held_alerts=False)
+
 SAMPLE_EVERY = 5.0
-NOTIFY_TIMEOUT = 8 * 60.0
 MIB = 1024 * 1024
 SIMULATED = "simulate"
 PORT_NAMES = (
@@ -83,7 +100,14 @@ class FaultAlert:
     scrape_job: str
 
 
-def fault_alerts(spec: Spec) -> list[FaultAlert]:
+def fault_alerts(spec: Spec, *, held_alerts: bool = True) -> list[FaultAlert]:
+    """The faults to inject; without ``held_alerts``, only those whose alert has no ``for``."""
+    return [
+        item for item in _all_fault_alerts(spec) if held_alerts or not _alert_for(spec, item.alert)
+    ]
+
+
+def _all_fault_alerts(spec: Spec) -> list[FaultAlert]:
     # Unauthorized access on a type some agents may not send to (for others, every sender
     # is allowed and the fault has no intruders), and not the security agents crashed here.
     topology = build_topology(spec)
@@ -281,6 +305,9 @@ class Disk:
 
     @property
     def bytes_per_day(self) -> float:
+        """NaN (not measured) when the block spans no time: nothing to scale up."""
+        if self.span_seconds <= 0:
+            return float("nan")
         return self.block_bytes / self.span_seconds * 86400.0
 
 
@@ -315,7 +342,7 @@ def measure_disk(stack: RunningStack) -> Disk:
 @dataclass(frozen=True)
 class Delivery:
     fault_alert: FaultAlert
-    seconds: float | None  # None: no notification within NOTIFY_TIMEOUT
+    seconds: float | None  # None: no notification within the size's notify_timeout
     configured: float  # for + group_wait
     worst_case: float  # plus one scrape interval of the job and one evaluation interval
 
@@ -325,7 +352,9 @@ def _alert_for(spec: Spec, alert: str) -> float:
     return duration_seconds(hold) if hold else 0.0
 
 
-def measure_deliveries(stack: RunningStack, notifications: Notifications) -> list[Delivery]:
+def measure_deliveries(
+    stack: RunningStack, notifications: Notifications, size: Size
+) -> list[Delivery]:
     spec = stack.spec
     group_wait = 10.0  # generate/alertmanager.py, the seed's route
     evaluation = duration_seconds(spec.scrape.evaluation_interval)
@@ -333,7 +362,7 @@ def measure_deliveries(stack: RunningStack, notifications: Notifications) -> lis
         "agents": duration_seconds(spec.scrape.agents.interval),
         "transport": duration_seconds(spec.scrape.transport.interval),
     }
-    planned = fault_alerts(spec)
+    planned = fault_alerts(spec, held_alerts=size.held_alerts)
     already = set(notifications.firing)
     injected: dict[str, float] = {}
     for item in planned:
@@ -341,7 +370,7 @@ def measure_deliveries(stack: RunningStack, notifications: Notifications) -> lis
             raise RuntimeError(f"{item.alert} fired before its fault was injected")
         send_fault(item.fault, port=spec.simulation.control_port, auth=stack.auth)
         injected[item.alert] = time.monotonic()
-    deadline = time.monotonic() + NOTIFY_TIMEOUT
+    deadline = time.monotonic() + size.notify_timeout
     while time.monotonic() < deadline and not all(p.alert in notifications.firing for p in planned):
         time.sleep(0.5)
     deliveries = []
@@ -362,30 +391,31 @@ def measure_deliveries(stack: RunningStack, notifications: Notifications) -> lis
 # -- the rows --------------------------------------------------------------------------------
 
 
-def _one(value: float) -> Stats:
-    return Stats(value, value, value, 1)
-
-
-def run(window: float = WINDOW, warm_up: float = WARM_UP) -> list[Result]:
+def run(size: Size = FULL) -> list[Result]:
     (webhook_port,) = free_ports(1)
     with (
         tempfile.TemporaryDirectory(prefix="agentwatch-budget-") as tmp,
         webhook_receiver(webhook_port) as notifications,
         demo_stack(Path(tmp), webhook_port) as stack,
     ):
-        print(f"  stack up in {stack.home}; warming up {warm_up:.0f} s")
-        time.sleep(warm_up)
-        print(f"  sampling memory and CPU for {window:.0f} s")
-        usage = measure_usage(stack, window)
+        print(f"  stack up in {stack.home}; warming up {size.warm_up:.0f} s")
+        time.sleep(size.warm_up)
+        print(f"  sampling memory and CPU for {size.window:.0f} s")
+        usage = measure_usage(stack, size.window)
         disk = measure_disk(stack)
-        print("  injecting three faults, waiting for their notifications")
-        deliveries = measure_deliveries(stack, notifications)
+        print("  injecting faults, waiting for their notifications")
+        deliveries = measure_deliveries(stack, notifications, size)
         retention = duration_seconds(stack.spec.storage.retention)
     return [
         *_usage_rows(usage),
         *_disk_rows(disk, retention),
         *(_delivery_row(d) for d in deliveries),
     ]
+
+
+def _share(part: float, whole: float) -> float:
+    """``part`` as a percentage of ``whole``; NaN (not measured) when ``whole`` is zero."""
+    return 100.0 * part / whole if whole > 0 else float("nan")
 
 
 def _usage_rows(usage: Usage) -> list[Result]:
@@ -397,44 +427,45 @@ def _usage_rows(usage: Usage) -> list[Result]:
     )
     restarted = f"; restarted during the window: {', '.join(usage.restarts)}" * bool(usage.restarts)
     notes = f"peaks over {usage.seconds:.0f} s, by component: {breakdown}{restarted}"
-    capacity = usage.seconds * (os.cpu_count() or 1)
-    monitoring_cpu = usage.cpu["monitoring"]
+    monitoring_cpu, monitored_cpu = usage.cpu["monitoring"], usage.cpu["monitored"]
     return [
         Result(
             "whole stack RSS, everything `agentwatch up` started (peak)",
-            _one(usage.rss_peak["all"] / MIB),
+            Stats.single(usage.rss_peak["all"] / MIB),
             "MiB",
             Target.ours_at_most(500, "MiB", " (seed 004: < 500 MB)"),
             notes,
         ),
         Result(
             "whole stack PSS, everything `agentwatch up` started (peak)",
-            _one(usage.pss_peak["all"] / MIB),
+            Stats.single(usage.pss_peak["all"] / MIB),
             "MiB",
             Target.ours_at_most(500, "MiB", " (seed 004: < 500 MB)"),
             "PSS splits shared library pages between the processes mapping them",
         ),
         Result(
             "monitoring PSS, all but the simulated system (peak)",
-            _one(usage.pss_peak["monitoring"] / MIB),
+            Stats.single(usage.pss_peak["monitoring"] / MIB),
             "MiB",
             INFORMATIONAL,
             f"the simulated system: PSS {usage.pss_peak['monitored'] / MIB:.0f} MiB",
         ),
         Result(
-            "monitoring CPU, share of the machine",
-            _one(100.0 * monitoring_cpu / capacity),
-            "%",
-            Target.ours_at_most(2, "%", " of the machine (seed 004)"),
-            f"{monitoring_cpu:.1f} CPU s in {usage.seconds:.0f} s on {os.cpu_count()} CPUs",
+            "monitoring CPU (all but the simulated system), share of one core",
+            Stats.single(_share(monitoring_cpu, usage.seconds)),
+            "% of one core",
+            CPU_OVERHEAD,
+            f"{monitoring_cpu:.1f} CPU s in {usage.seconds:.0f} s of wall time, summed over "
+            f"every monitoring process; the machine has {os.cpu_count()} CPUs",
         ),
         Result(
-            "monitoring CPU per CPU second of the monitored (simulated) system",
-            _one(monitoring_cpu / max(usage.cpu["monitored"], 1e-9)),
-            "ratio",
+            "monitoring CPU, share of the monitored (simulated) system's own CPU",
+            Stats.single(_share(monitoring_cpu, monitored_cpu)),
+            "% of the monitored system's CPU",
             INFORMATIONAL,
-            f"the simulated system used {usage.cpu['monitored']:.1f} CPU s, its own SDK "
-            "instrumentation included (see the hot path and tracing rows for that part)",
+            f"the simulated system used {monitored_cpu:.1f} CPU s in the same window, its own "
+            "SDK instrumentation included (the hot path and tracing rows measure that part); "
+            "it is a small Python simulation, not the seed's 4.2M msg/s",
         ),
     ]
 
@@ -449,10 +480,10 @@ def _disk_rows(disk: Disk, retention: float) -> list[Result]:
         "hours, so it does not grow with retention)"
     )
     return [
-        Result("TSDB bytes per day", _one(per_day / MIB), "MiB/day", INFORMATIONAL, notes),
+        Result("TSDB bytes per day", Stats.single(per_day / MIB), "MiB/day", INFORMATIONAL, notes),
         Result(
             f"TSDB bytes at the default retention ({days:g} days)",
-            _one(per_day * days / 1024**3),
+            Stats.single(per_day * days / 1024**3),
             "GiB",
             Target.ours_at_most(50, "GiB", " (seed 004: 50 GB for 15 days)"),
             "bytes per day times the retention, plus nothing for the WAL",
@@ -470,9 +501,12 @@ def _delivery_row(delivery: Delivery) -> Result:
     )
     return Result(
         f"fault to web hook: {item.fault} -> {item.alert}",
-        _one(seconds),
+        Stats.single(seconds),
         "s",
         Target.ours_at_most(delivery.worst_case, "s", " (for + group_wait + scrape + evaluation)"),
         f"configured for + group_wait {delivery.configured:.0f} s; {arrived}; "
         f"signal scraped by the {item.scrape_job} job",
     )
+
+
+BENCHMARK = Benchmark(run, FULL, SMOKE)

@@ -2,7 +2,7 @@
 
 Three runs of the same simulated system (same seed, same messages: tracing draws nothing from
 the simulation's random numbers) side by side, interleaved: tracing off, head sampling pinned
-at 1%, and at 100%. Each run steps the engine through ``SIM_SECONDS`` of simulated time at the
+at 1%, and at 100%. Each run steps the engine through ``Size.sim_seconds`` of simulated time at the
 daily peak, in 100 ms steps as `agentwatch simulate` does, and hands everything to the SDK
 (``Publisher.publish``) every step. With tracing, spans go through the same pipeline
 `agentwatch simulate` builds (adaptive sampler, in-memory trace store, batch processor) to an
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.trace import ReadableSpan
@@ -26,14 +27,23 @@ from agentwatch.exporters import TraceStore, TracingPipeline
 from agentwatch.simulate import Engine, Publisher, SimulatedTracing
 from agentwatch.spec import Spec, Tracing
 
+from ._benchmark import Benchmark
 from ._results import INFORMATIONAL, Peer, Result, Target
 from ._timing import Measurement, interleave
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
 
-SIM_SECONDS = 10.0
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    sim_seconds: float
+    rounds: int
+
+
+FULL = Size(sim_seconds=10.0, rounds=5)
+SMOKE = Size(sim_seconds=0.5, rounds=1)
+
 STEP = 0.1
-ROUNDS = 5
 # 14:00 UTC on a Tuesday: the daily peak of a weekday.
 PEAK = 1_700_575_200.0
 OFF, ONE_PERCENT, ALL = "tracing off", "1% sampled", "100% sampled"
@@ -60,7 +70,7 @@ class _Run:
     encoded = 0
 
 
-def _simulate(ratio: float | None, outcome: _Run) -> Measurement:
+def _simulate(ratio: float | None, sim_seconds: float, outcome: _Run) -> Measurement:
     spec = Spec()
     engine = Engine(spec, start=PEAK)
     exporter = _EncodingExporter()
@@ -74,7 +84,7 @@ def _simulate(ratio: float | None, outcome: _Run) -> Measurement:
         )
         engine.tracing = SimulatedTracing(engine.topology, pipeline, run="bench")
     publisher = Publisher(engine, clock=lambda: engine.now)
-    end = engine.now + SIM_SECONDS
+    end = engine.now + sim_seconds
     gc.collect()
     started = time.process_time()
     while engine.now < end - 1e-9:
@@ -88,18 +98,21 @@ def _simulate(ratio: float | None, outcome: _Run) -> Measurement:
     return {"cpu": cpu}
 
 
-def run() -> list[Result]:
+def run(size: Size = FULL) -> list[Result]:
     outcomes = {name: _Run() for name in (OFF, ONE_PERCENT, ALL)}
     ratios = {OFF: None, ONE_PERCENT: 0.01, ALL: 1.0}
     measured = interleave(
         {
-            name: lambda name=name: _simulate(ratios[name], outcomes[name])  # type: ignore[misc]
+            name: lambda name=name: _simulate(  # type: ignore[misc]
+                ratios[name], size.sim_seconds, outcomes[name]
+            )
             for name in outcomes
         },
-        rounds=ROUNDS,
+        rounds=size.rounds,
     )
     messages = outcomes[OFF].messages
     assert all(o.messages == messages for o in outcomes.values()), "same simulated messages"
+    assert outcomes[ALL].exported > 0, "tracing at 100% exported no span"
     per_message = {name: measured[name]["cpu"].scaled(1e6 / messages) for name in outcomes}
     off = Peer(OFF, per_message[OFF])
 
@@ -111,7 +124,7 @@ def run() -> list[Result]:
             per_message[name],
             "CPU µs/message",
             target,
-            f"{messages:,} simulated messages in {SIM_SECONDS:g} simulated s; "
+            f"{messages:,} simulated messages in {size.sim_seconds:g} simulated s; "
             f"{outcome.exported:,} spans exported ({outcome.encoded / 1e6:.1f} MB of OTLP "
             f"protobuf); {extra / per_message[OFF].median:+.0%} CPU against tracing off; "
             f"extra CPU / spans exported: {extra * messages / max(1, outcome.exported):.0f} µs "
@@ -129,9 +142,4 @@ def run() -> list[Result]:
     ]
 
 
-if __name__ == "__main__":  # python -m benchmarks.tracing, without touching results.json
-    from rich.console import Console
-
-    from ._results import render_table
-
-    Console(width=180).print(render_table(run()))
+BENCHMARK = Benchmark(run, FULL, SMOKE)

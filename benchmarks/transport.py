@@ -23,20 +23,38 @@ from agentwatch import catalog as c
 from agentwatch.exporters import build_registry
 from agentwatch.instrument import TransportMonitor
 
+from ._benchmark import Benchmark
 from ._native import counter, histogram
-from ._results import Peer, Result, Target
+from ._results import CPU_OVERHEAD, Peer, Result, Target
 from ._timing import Stats, bracket_overhead
 
-__all__ = ["run"]
+__all__ = ["BENCHMARK", "FULL", "SMOKE", "Size", "run"]
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    paced_batches: tuple[int, ...]
+    rate_batches: tuple[int, ...]
+    paced_seconds: int  # measured, after the warm-up
+    rate_seconds: int
+    # At least two whole-second boundaries (any 2 s hold two): the first full second sets
+    # the sample ratio in force.
+    warmup_seconds: int
+
+
+FULL = Size(
+    paced_batches=(4_200, 1_000),
+    rate_batches=(100, 1_000, 10_000),
+    paced_seconds=10,
+    rate_seconds=3,
+    warmup_seconds=3,
+)
+SMOKE = Size(
+    paced_batches=(4_200,), rate_batches=(1_000,), paced_seconds=1, rate_seconds=1, warmup_seconds=2
+)
 
 SEED_RATE = 4_200_000  # messages per second, seed 004's claim
-CPU_TARGET_PCT = 2.0  # seed 004: "< 2% CPU overhead"
-PACED_BATCHES = (4_200, 1_000)
-RATE_BATCHES = (100, 1_000, 10_000)
-PACED_SECONDS = 10  # measured, after the warm-up
-RATE_SECONDS = 3
-# At least two whole-second boundaries: the first full second sets the sample ratio in force.
-WARMUP_SECONDS = 3
+STRIDE_TOLERANCE = 0.02  # how far ours may end from the sample ratio the peer was given
 POOL = 64  # distinct pre-generated latency arrays per batch size, used in turn
 MESSAGE_BYTES = 240
 KEY = {"direction": "out", "msg_type": "data", "priority": "normal"}
@@ -152,20 +170,27 @@ class _SideBySide:
     notes: str
 
 
-def _side_by_side(batch: int, rate: float | None, seconds: int, overhead: float) -> _SideBySide:
+def _side_by_side(
+    batch: int, rate: float | None, seconds: int, warmup_seconds: int, overhead: float
+) -> _SideBySide:
     """Warm our monitor up alone until its sample ratio settles, then drive it and the peer.
 
     Both see every batch; the peer samples latencies at the ratio our monitor settled on.
     """
     pool = _pool(batch)
     ours = TransportMonitor()
-    warmup = _drive([ours], pool, rate=rate, seconds=WARMUP_SECONDS, overhead=overhead)
+    warmup = _drive([ours], pool, rate=rate, seconds=warmup_seconds, overhead=overhead)
     stride = round(1 / ours.sample_ratio)
     _, warmed_up = _exported(build_registry(ours.collector()))
     peer = _PrometheusPeer(stride)
     measured = _drive([ours, peer], pool, rate=rate, seconds=seconds, overhead=overhead)
-    if round(1 / ours.sample_ratio) != stride:
-        raise RuntimeError(f"sample ratio moved during the run: 1/{stride} -> {ours.sample_ratio}")
+    final = round(1 / ours.sample_ratio)
+    # Ours re-reads its load every second; a second that gets one batch more or less than the
+    # pace (the switch from warm-up to the measured run, a late call on a busy machine) moves
+    # a 1/840 stride by a step or two. A peer sampling a step apart is still a fair peer; a
+    # ratio that had not settled is not.
+    if abs(final - stride) > STRIDE_TOLERANCE * stride:
+        raise RuntimeError(f"sample ratio moved during the run: 1/{stride} -> 1/{final}")
     counted, observed = _exported(build_registry(ours.collector()))
     peer_counted, peer_observed = _exported(peer.registry)
     sent = sum(warmup.sent) + sum(measured.sent)
@@ -174,7 +199,8 @@ def _side_by_side(batch: int, rate: float | None, seconds: int, overhead: float)
     assert peer_counted == sum(measured.sent), f"the peer counted {peer_counted}"
     notes = (
         f"batch {batch}: {sent:,} msgs sent = {counted:,.0f} exported; sample ratio 1/{stride} "
-        f"in force; latencies observed while measured: ours {observed - warmed_up:,.0f}, "
+        f"in force{f' (1/{final} at the end)' if final != stride else ''}; latencies observed "
+        f"while measured: ours {observed - warmed_up:,.0f}, "
         f"peer {peer_observed:,.0f} ({observed:,.0f} in all, the warm-up's first second at 100%)"
     )
     if rate is not None:
@@ -191,8 +217,8 @@ PEER_NOTE = (
 )
 
 
-def _paced(batch: int, overhead: float) -> Result:
-    measured = _side_by_side(batch, SEED_RATE, PACED_SECONDS, overhead)
+def _paced(batch: int, size: Size, overhead: float) -> Result:
+    measured = _side_by_side(batch, SEED_RATE, size.paced_seconds, size.warmup_seconds, overhead)
     ours, peer = measured.run.share_of_core(0), measured.run.share_of_core(1)
     # percent of a core -> CPU µs per record_batch call, at SEED_RATE / batch calls a second
     per_call = 1e4 * batch / SEED_RATE
@@ -200,15 +226,15 @@ def _paced(batch: int, overhead: float) -> Result:
         f"transport monitor CPU at 4.2M msg/s, batch {batch:,}",
         ours,
         "% of one core",
-        Target.ours_at_most(CPU_TARGET_PCT, "% of one core", " (seed 004)"),
+        CPU_OVERHEAD,
         f"{measured.notes}; CPU per call: ours {ours.median * per_call:.1f} µs, "
         f"peer {peer.median * per_call:.1f} µs; {PEER_NOTE}",
         Peer(PROMETHEUS, peer),
     )
 
 
-def _flat_out(batch: int, overhead: float) -> Result:
-    measured = _side_by_side(batch, None, RATE_SECONDS, overhead)
+def _flat_out(batch: int, size: Size, overhead: float) -> Result:
+    measured = _side_by_side(batch, None, size.rate_seconds, size.warmup_seconds, overhead)
     return Result(
         f"transport monitor max rate, batch {batch:,}",
         measured.run.rate_per_core(0),
@@ -219,8 +245,11 @@ def _flat_out(batch: int, overhead: float) -> Result:
     )
 
 
-def run() -> list[Result]:
+def run(size: Size = FULL) -> list[Result]:
     overhead = bracket_overhead()
-    return [_paced(batch, overhead) for batch in PACED_BATCHES] + [
-        _flat_out(batch, overhead) for batch in RATE_BATCHES
+    return [_paced(batch, size, overhead) for batch in size.paced_batches] + [
+        _flat_out(batch, size, overhead) for batch in size.rate_batches
     ]
+
+
+BENCHMARK = Benchmark(run, FULL, SMOKE)
