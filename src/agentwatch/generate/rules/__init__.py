@@ -14,7 +14,15 @@ from agentwatch.spec import Spec
 
 from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
 from ._recording import recording_groups, recording_names
-from ._tests import RECORDING_FILE, alert_file, alert_tests, recording_tests, test_file
+from ._tests import (
+    RECORDING_FILE,
+    TREND_TEST_FILE,
+    alert_file,
+    alert_tests,
+    recording_tests,
+    test_file,
+    trend_tests,
+)
 
 __all__ = [
     "ALERT_NAMES",
@@ -30,6 +38,7 @@ __all__ = [
 
 # promtool evaluates rules this often in the tests; it matches the input series' step.
 _TEST_EVALUATION_INTERVAL = "1m"
+_TREND_EVALUATION_INTERVAL = "1h"
 
 
 def rule_files(spec: Spec) -> dict[str, dict[str, Any]]:
@@ -46,6 +55,9 @@ def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
     rules too, because several alerts read recorded series."""
     tests = {
         test_file(RECORDING_FILE): _test_file([RECORDING_FILE], recording_tests(spec)),
+        TREND_TEST_FILE: _test_file(
+            [RECORDING_FILE], trend_tests(spec), evaluation_interval=_TREND_EVALUATION_INTERVAL
+        ),
     }
     for rule_file, cases in alert_tests(spec).items():
         tests[test_file(rule_file)] = _test_file([RECORDING_FILE, rule_file], cases)
@@ -53,9 +65,13 @@ def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
     return tests
 
 
-def _test_file(rule_files: list[str], cases: list[dict[str, Any]]) -> dict[str, Any]:
+def _test_file(
+    rule_files: list[str],
+    cases: list[dict[str, Any]],
+    evaluation_interval: str = _TEST_EVALUATION_INTERVAL,
+) -> dict[str, Any]:
     return {
         "rule_files": rule_files,
-        "evaluation_interval": _TEST_EVALUATION_INTERVAL,
+        "evaluation_interval": evaluation_interval,
         "tests": cases,
     }
