@@ -5,19 +5,11 @@ on the real Prometheus and Alertmanager, faults injected through the CLI, then `
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import stat
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +18,9 @@ from agentwatch import catalog
 from agentwatch.catalog import MetricType, Origin, produced_by
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
 from agentwatch.spec import load_spec
-from tests.integration.support import alive, free_ports, home_auth, wait_until
+from tests.integration.demo_stack import DemoStack, running_demo_stack
+from tests.integration.support import alive, free_ports, wait_until
+from tests.unit.tools import check_metrics
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -42,114 +36,19 @@ EXPORTER_ORIGINS = (
     Origin.CARDINALITY_GUARD,
     Origin.CONSOLE,
 )
-# The agent the memory-leak test leaks; no other test touches it.
-LEAKING_AGENT = "architect-1"
-
-
-@dataclass
-class Stack:
-    home: Path
-    config: Path
-    ports: dict[str, int]
-    notifications: list[dict[str, Any]] = field(default_factory=list)
-
-    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        # As a user would after `agentwatch up --home H`: commands find the stack's secrets.
-        secrets = str(self.home / "secrets" / "secrets.json")
-        return subprocess.run(
-            [sys.executable, "-m", "agentwatch", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env={**os.environ, "COLUMNS": "200", "AGENTWATCH_HOME": str(self.home)}
-            | ({"AGENTWATCH_SECRETS": secrets} if Path(secrets).exists() else {}),
-        )
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        """GET with the stack's service account: every component asks for credentials."""
-        return httpx.get(url, auth=home_auth(self.home), **kwargs)
-
-    @property
-    def prometheus(self) -> str:
-        return f"http://127.0.0.1:{self.ports['prometheus']}"
-
-    def query(self, expr: str) -> list[dict[str, Any]]:
-        response = self.get(f"{self.prometheus}/api/v1/query", params={"query": expr}, timeout=10)
-        response.raise_for_status()
-        result: list[dict[str, Any]] = response.json()["data"]["result"]
-        return result
-
-    def scalar(self, expr: str) -> float:
-        result = self.query(expr)
-        return float(result[0]["value"][1]) if result else float("nan")
-
-
-def _webhook_receiver(port: int, received: list[dict[str, Any]]) -> ThreadingHTTPServer:
-    """A stand-in for the team's webhook: keeps every notification Alertmanager posts."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received.append(json.loads(body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    names = [
-        "prometheus", "alertmanager", "agent_exporter", "transport_exporter",
-        "framework_exporter", "analytics_exporter", "voice_exporter", "otlp_http", "console",
-    ]  # fmt: skip
-    ports = dict(zip([*names, "control", "webhook"], free_ports(len(names) + 2), strict=True))
-    home = tmp_path_factory.mktemp("home")
-    config = home.parent / "agentwatch.yaml"
-    port_lines = "".join(f"  {name}: {ports[name]}\n" for name in names)
-    config.write_text(
-        "version: 1\n"
-        f"ports:\n{port_lines}"
-        "scrape:\n  interval: 2s\n  evaluation_interval: 2s\n"
-        "  agents:\n    interval: 2s\n  voice:\n    interval: 2s\n"
-        f"simulation:\n  control_port: {ports['control']}\n  agents_per_type: 2\n"
-        f"alerting:\n  webhook_url: http://127.0.0.1:{ports['webhook']}/alerts\n"
-        "analytics:\n  interval: 5s\n"
-        # Both business assumptions, so cost reduction and efficiency gains have data; a
-        # quality trend over a minute, so its panel has data within the test.
-        "business:\n  engineer_hourly_cost_usd: 90\n  baseline_commits_per_hour: 0.5\n"
-        "  quality_trend_window: 1m\n"
-    )
-    s = Stack(home, config, ports)
-    receiver = _webhook_receiver(ports["webhook"], s.notifications)
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
     # A day of simulated history first, as a user would start it: capacity forecasts need it.
-    # About 90 s on an idle 2-core machine; a busy one has been seen to need over 180 s.
-    started = s.cli(
-        "up", "--detach", "--history", "1d", "--home", str(home), "--config", str(config),
-        timeout=480,
-    )  # fmt: skip
-    assert started.returncode == 0, started.stdout + started.stderr
-    # No collector configured: the traces stay in the simulated system, and `up` says so.
-    assert "not exported (set tracing.otlp_endpoint" in " ".join(started.stdout.split())
-    # One developer answers the survey, so satisfaction averages both of its sources.
-    surveyed = s.cli("survey", "record", "4", "--home", str(home))
-    assert surveyed.returncode == 0, surveyed.stdout + surveyed.stderr
-    try:
+    with running_demo_stack(tmp_path_factory.mktemp("e2e"), history="1d") as s:
+        # One developer answers the survey, so satisfaction averages both of its sources.
+        surveyed = s.cli("survey", "record", "4", "--home", str(s.home))
+        assert surveyed.returncode == 0, surveyed.stdout + surveyed.stderr
         yield s
-    finally:
-        stopped = s.cli("down", "--home", str(home))
-        receiver.shutdown()
-        receiver.server_close()
-        assert stopped.returncode == 0, stopped.stdout + stopped.stderr
 
 
-def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> None:
+def test_every_job_is_scraped_and_alertmanager_is_connected(stack: DemoStack) -> None:
     def all_up() -> bool:
         targets = stack.get(f"{stack.prometheus}/api/v1/targets", timeout=10).json()
         active = targets["data"]["activeTargets"]
@@ -168,7 +67,7 @@ def test_every_job_is_scraped_and_alertmanager_is_connected(stack: Stack) -> Non
     assert managers["data"]["activeAlertmanagers"], managers
 
 
-def test_status_reports_healthy(stack: Stack) -> None:
+def test_status_reports_healthy(stack: DemoStack) -> None:
     status = stack.cli("status", "--home", str(stack.home))
     assert status.returncode == 0, status.stdout + status.stderr
     for component in (
@@ -177,7 +76,7 @@ def test_status_reports_healthy(stack: Stack) -> None:
         assert component in status.stdout
 
 
-def test_simulated_traffic_moves(stack: Stack) -> None:
+def test_simulated_traffic_moves(stack: DemoStack) -> None:
     expr = "sum(agent_transport_messages_total)"
     wait_until(lambda: stack.scalar(expr) > 0, "transport counters", 90)
     first = stack.scalar(expr)
@@ -187,7 +86,7 @@ def test_simulated_traffic_moves(stack: Stack) -> None:
     wait_until(lambda: stack.scalar(processed) > 0, "a processing rate over two scrapes", 60)
 
 
-def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> None:
+def test_faults_injected_through_the_cli_show_in_prometheus(stack: DemoStack) -> None:
     faults = [
         ("crash", "security-0", "10m"),
         ("unauthorized_access", "security", "10m"),
@@ -213,19 +112,15 @@ def test_faults_injected_through_the_cli_show_in_prometheus(stack: Stack) -> Non
         wait_until(lambda expr=expr: stack.scalar(expr) > 0, what)  # type: ignore[misc]
 
 
-def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: Stack) -> None:
+def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: DemoStack) -> None:
     """The unauthorized_access fault injected above fires UnauthorizedAgentAccess in the real
     Prometheus, and the real Alertmanager routes it (security route) to the webhook."""
 
-    def notified() -> bool:
-        return any(
-            alert["labels"].get("alertname") == "UnauthorizedAgentAccess"
-            and alert["status"] == "firing"
-            for message in stack.notifications
-            for alert in message["alerts"]
-        )
-
-    wait_until(notified, "UnauthorizedAgentAccess at the webhook", 120)
+    wait_until(
+        lambda: stack.firing_at_webhook("UnauthorizedAgentAccess"),
+        "UnauthorizedAgentAccess at the webhook",
+        120,
+    )
     message = next(
         m
         for m in stack.notifications
@@ -238,51 +133,17 @@ def test_an_injected_fault_reaches_the_webhook_through_alertmanager(stack: Stack
     assert alert["annotations"]["runbook_url"].endswith("#unauthorizedagentaccess")
 
 
-@pytest.mark.timeout(1500)
-def test_a_memory_leak_is_predicted_at_alertmanager_before_the_agent_crashes(
-    stack: Stack,
-) -> None:
-    """The analytics service scores the leaking agent from what Prometheus scraped;
-    AgentFailurePredicted fires (after its `for`) and reaches the webhook while the agent is
-    still up; only later does the agent outgrow its memory limit and get killed. The leak
-    (0.6 MiB/s) takes the agent from its baseline to its 512 MiB limit in about 8 minutes."""
-    sent = stack.cli(
-        "fault", "memory_leak", "--target", LEAKING_AGENT, "--for", "30m", "--rate", "0.6",
-        "--config", str(stack.config),
-    )  # fmt: skip
-    assert sent.returncode == 0, sent.stdout + sent.stderr
-    failed = f'agent_status{{agent_id="{LEAKING_AGENT}",status="failed"}} == 1'
-    crashed_at: list[float] = []
-
-    def predicted() -> bool:
-        if not crashed_at and stack.query(failed):
-            crashed_at.append(time.time())
-        return any(
-            alert["labels"].get("alertname") == "AgentFailurePredicted"
-            and alert["labels"].get("agent_id") == LEAKING_AGENT
-            and alert["status"] == "firing"
-            for message in stack.notifications
-            for alert in message["alerts"]
-        )
-
-    wait_until(predicted, f"AgentFailurePredicted for {LEAKING_AGENT} at the webhook", 900)
-    notified_at = time.time()
-    assert not crashed_at, f"{LEAKING_AGENT} crashed before the prediction reached the webhook"
-    wait_until(lambda: bool(stack.query(failed)), f"{LEAKING_AGENT} killed for memory", 900)
-    print(f"prediction reached the webhook {time.time() - notified_at:.0f} s before the crash")
-
-
 # A capacity run that finds nothing to scale serves no scaling_recommendation series (at the
 # simulated nightly trough, for one): its absence is an answer, once the capacity part has run.
 _EMPTY_WHEN_NOTHING_TO_SCALE = catalog.SCALING_RECOMMENDATION.name
 
 
-def _capacity_ran(stack: Stack) -> bool:
+def _capacity_ran(stack: DemoStack) -> bool:
     ran = f'{catalog.ANALYTICS_RUN_TIMESTAMP_SECONDS.name}{{part="capacity"}}'
     return bool(stack.query(ran))
 
 
-def test_every_dashboard_panel_this_system_feeds_returns_data(stack: Stack) -> None:
+def test_every_dashboard_panel_this_system_feeds_returns_data(stack: DemoStack) -> None:
     """No "No data" panels: every panel query, as Grafana would send it, returns series from the
     live stack started with a day of history (after the faults above), except the panels
     listed as waiting for a later issue.
@@ -310,7 +171,7 @@ def test_every_dashboard_panel_this_system_feeds_returns_data(stack: Stack) -> N
         pytest.fail("panels with no data: " + "; ".join(empty))
 
 
-def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) -> None:
+def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: DemoStack) -> None:
     """Prometheus stores the exporters' exemplars (exemplar storage on), answers the exemplar
     query of each panel that asks for one, and each trace id leads to a kept trace."""
     queries = [
@@ -348,14 +209,14 @@ def test_exemplar_panels_link_to_traces_the_simulated_system_kept(stack: Stack) 
         assert "invoke_agent" in shown.stdout
 
 
-def test_flow_prints_the_busiest_edges_of_the_live_system(stack: Stack) -> None:
+def test_flow_prints_the_busiest_edges_of_the_live_system(stack: DemoStack) -> None:
     printed = stack.cli("flow", "--prometheus", stack.prometheus, "--window", "1m")
     assert printed.returncode == 0, printed.stdout + printed.stderr
     assert "top edges" in printed.stdout
     assert "agent types that send but never receive" in printed.stdout
 
 
-def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: Stack) -> None:
+def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: DemoStack) -> None:
     """`lint` is the linter type's action; the example framework defines a `linter` agent, so
     its quality counts. The analytics exporter serves the same ranking as JSON."""
     printed = stack.cli(
@@ -387,7 +248,7 @@ def test_agents_rank_picks_capable_agents_with_their_definitions_quality(stack: 
     assert "window" in refused.json()["error"]
 
 
-def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
+def test_every_family_this_issue_produces_is_queryable(stack: DemoStack) -> None:
     def series_names() -> set[str]:
         response = stack.get(f"{stack.prometheus}/api/v1/label/__name__/values", timeout=10)
         return set(response.json()["data"])
@@ -413,15 +274,11 @@ def test_every_family_this_issue_produces_is_queryable(stack: Stack) -> None:
         "framework_exporter",
     ],
 )
-def test_promtool_check_metrics_on_each_exporter(stack: Stack, port_name: str) -> None:
-    promtool = shutil.which("promtool")
-    assert promtool
+def test_promtool_check_metrics_on_each_exporter(
+    stack: DemoStack, port_name: str, promtool: Path
+) -> None:
     body = stack.get(f"http://127.0.0.1:{stack.ports[port_name]}/metrics", timeout=10).content
-    result = subprocess.run(
-        [promtool, "check", "metrics"], input=body, capture_output=True, check=False
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    assert (result.stdout + result.stderr).decode() == ""
+    check_metrics(promtool, body)
 
 
 # Every port that serves something beyond /healthz, and a path on it worth protecting.
@@ -437,7 +294,7 @@ _PROTECTED = {
 }
 
 
-def test_every_component_asks_for_credentials(stack: Stack) -> None:
+def test_every_component_asks_for_credentials(stack: DemoStack) -> None:
     secrets = json.loads((stack.home / "secrets" / "secrets.json").read_text())
     executive = next(u for u in secrets["users"] if u["role"] == "executive")
     receiver = f"http://127.0.0.1:{stack.ports['otlp_http']}/v1/metrics"
@@ -456,7 +313,7 @@ def test_every_component_asks_for_credentials(stack: Stack) -> None:
     wait_until(lambda: stack.scalar(counted) >= 3, "the refusals in Prometheus", 30)
 
 
-def test_secrets_are_private_and_nowhere_else(stack: Stack) -> None:
+def test_secrets_are_private_and_nowhere_else(stack: DemoStack) -> None:
     directory = stack.home / "secrets"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     for path in directory.iterdir():
@@ -481,7 +338,7 @@ def test_secrets_are_private_and_nowhere_else(stack: Stack) -> None:
             assert value not in text, f"a secret is written in {path}"
 
 
-def test_down_leaves_nothing_running(stack: Stack) -> None:
+def test_down_leaves_nothing_running(stack: DemoStack) -> None:
     run_dir = stack.home / "run"
     pids = [int(text) for p in run_dir.glob("*.pid") if (text := p.read_text().strip())]
     assert len(pids) >= 5  # supervisor, prometheus, alertmanager, simulated system, analytics
@@ -504,7 +361,7 @@ def test_up_with_history_backfills_days_before_now(tmp_path: Path) -> None:
         f"ports:\n  prometheus: {prometheus}\n  alertmanager: {alertmanager}\n"
         f"simulation:\n  control_port: {control}\n"
     )
-    stack = Stack(tmp_path / "home", config, {"prometheus": prometheus})
+    stack = DemoStack(tmp_path / "home", config, {"prometheus": prometheus})
     started = stack.cli(
         "up", "--detach", "--no-demo", "--history", "3h",
         "--home", str(stack.home), "--config", str(config),
