@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup run test lint bench generate clean
+.PHONY: setup run check test lint bench generate clean
 
 $(BIN)/agentwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The inner loop: ruff, ruff format, mypy and the unit tier, timed (docs/testing.md).
+check: $(BIN)/agentwatch
+	scripts/check
+
+# The whole suite, every tier, in parallel: the integration tests mostly wait on scrape and
+# evaluation intervals, so more workers than cores keeps the cores busy (docs/testing.md).
 # pytest exits 5 when it collected nothing; make treats any non-zero exit as failure.
+TEST_WORKERS ?= 4
 test: lint
-	$(BIN)/pytest tests
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=30 tests
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,dask,bench]'

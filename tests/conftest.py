@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.tiers import BINARIES, Binary, Tier, TierGuard, tier_of
+from tests.tiers import BINARIES, GUARD, Binary, Tier, slowest_modules_first, tier_of
 
 _TESTS = Path(__file__).resolve().parent
-_GUARD = TierGuard()
 _TIER = pytest.StashKey[Tier]()
 
 
@@ -20,7 +19,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{tier.marker}: set by tests/tiers.py")
     # Audit hooks cannot be removed; one per process (each xdist worker configures its own).
     if not getattr(sys, "_agentwatch_tier_guard", False):
-        sys.addaudithook(_GUARD)
+        sys.addaudithook(GUARD)
         sys._agentwatch_tier_guard = True  # type: ignore[attr-defined]
 
 
@@ -29,15 +28,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         tier = tier_of(item.path.relative_to(_TESTS), getattr(item, "fixturenames", ()))
         item.stash[_TIER] = tier
         item.add_marker(tier.marker)
+    items[:] = slowest_modules_first(items, lambda item: item.stash[_TIER])
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    _GUARD.enter(item.nodeid, item.stash.get(_TIER, Tier.UNIT))
+    GUARD.enter(item.nodeid, item.stash.get(_TIER, Tier.UNIT))
     try:
         return (yield)
     finally:
-        _GUARD.leave()
+        GUARD.leave()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -46,9 +46,9 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     # A refused start the code under test caught and carried on from still fails the test.
-    if report.passed and _GUARD.refused and report.when == "call":
+    if report.passed and GUARD.refused and report.when == "call":
         report.outcome = "failed"
-        report.longrepr = "\n".join(_GUARD.refused)
+        report.longrepr = "\n".join(GUARD.refused)
     return report
 
 

@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import enum
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Protocol, TypeVar
 
 __all__ = [
     "BINARIES",
+    "GUARD",
     "Binary",
     "Tier",
     "TierGuard",
     "binary_started",
+    "slowest_modules_first",
     "tier_of",
 ]
 
@@ -89,12 +92,36 @@ BINARIES: tuple[Binary, ...] = (
 _BY_PROGRAM = {name: binary for binary in BINARIES for name in binary.names}
 
 
+class _InModule(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+_T = TypeVar("_T", bound=_InModule)
+
+
 def tier_of(path: PurePath, fixtures: Iterable[str]) -> Tier:
     """The tier of a test in ``path`` (relative to tests/) taking ``fixtures``."""
     if path.parts[:1] == ("fuzz",):
         return Tier.FUZZ
     by_place = Tier.INTEGRATION if path.parts[:1] == ("integration",) else Tier.UNIT
     return max([by_place, *(binary.tier for binary in BINARIES if binary.fixture in fixtures)])
+
+
+def slowest_modules_first(items: Sequence[_T], tier: Callable[[_T], Tier]) -> list[_T]:
+    """``items`` with whole modules ordered by their highest tier, highest first, and in
+    collection order otherwise; a module's tests stay together and in their order.
+
+    pytest-xdist (``--dist loadfile``) hands out modules in this order as workers free up, so
+    the integration modules, which mostly wait on scrape and evaluation intervals, start at
+    once and the quick unit modules fill the gaps; the reverse leaves one long module running
+    alone at the end. Keeping a module together keeps its module-scoped fixtures set up once.
+    """
+    modules: dict[Path, list[_T]] = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    ordered = sorted(modules.values(), key=lambda module: -max(tier(i) for i in module))
+    return [item for module in ordered for item in module]
 
 
 def binary_started(event: str, args: Sequence[object]) -> Binary | None:
@@ -152,3 +179,7 @@ class TierGuard:
         )
         self.refused.append(message)
         raise PermissionError(message)
+
+
+# The one guard of this process: tests/conftest.py installs it and tells it which test runs.
+GUARD = TierGuard()
