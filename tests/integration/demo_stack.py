@@ -3,7 +3,7 @@ system on the real Prometheus and Alertmanager, fast intervals, and a web hook r
 test process that keeps every notification Alertmanager posts.
 
 test_end_to_end.py and test_failure_prediction.py each start one for their module; they run on
-different pytest-xdist workers at the same time, so the memory-leak test's ten minutes of
+different pytest-xdist workers at the same time, so the memory-leak test's minutes of
 waiting no longer follow the end-to-end checks.
 """
 
