@@ -18,7 +18,7 @@ import pytest
 
 from agentwatch.analytics.promapi import MAX_POINTS_PER_SERIES, PrometheusAPI, PrometheusError
 
-from .support import Server, prometheus_on_samples, start_victoria_metrics
+from .support import Server, prometheus_on_samples, start_victoria_metrics, wait_until
 
 METRIC = "promapi_probe"
 STEP = 60
@@ -55,6 +55,16 @@ def _victoria_metrics(directory: Path, *, with_samples: bool) -> Server:
         imported = httpx.post(f"{url}/api/v1/import/prometheus", content="\n".join(lines) + "\n")
         assert imported.status_code == 204, imported.text
         httpx.get(f"{url}/internal/force_flush").raise_for_status()
+
+        # Even flushed, imported series become searchable a moment later (seen under load in
+        # a parallel run: the first query found nothing); wait for both, at the last time.
+        def searchable() -> bool:
+            found = httpx.get(
+                f"{url}/api/v1/query", params={"query": METRIC, "time": TIMES[-1]}, timeout=5
+            )
+            return len(found.json()["data"]["result"]) == len(VALUES)
+
+        wait_until(searchable, "VictoriaMetrics to find the imported series", 30)
     return backend
 
 
