@@ -18,11 +18,12 @@ from agentwatch import catalog
 from agentwatch.catalog import MetricType, Origin, produced_by
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
 from agentwatch.spec import load_spec
-from tests.integration.demo_stack import DemoStack, running_demo_stack
+from tests.integration.demo_stack import UP_TIMEOUT, DemoStack, running_demo_stack
 from tests.integration.support import alive, free_ports, wait_until
 from tests.unit.tools import check_metrics
 
-pytestmark = pytest.mark.timeout(420)
+# pytest-timeout counts the first test's set-up: the stack's start with a day of history.
+pytestmark = pytest.mark.timeout(UP_TIMEOUT + 300)
 
 EXPORTER_ORIGINS = (
     Origin.AGENT_EXPORTER,
