@@ -4,7 +4,7 @@ Each module defines a frozen ``Size`` dataclass, a ``FULL`` instance (what ``mak
 measures) and a ``SMOKE`` instance (tiny, for ``--smoke`` and the unit tests), and one
 ``run(size)``. The smoke run goes through the very code the full run does, assertions
 included, so a module that no longer runs is caught in seconds rather than at the end of a
-45-minute ``make bench``.
+half-hour ``make bench``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Runs benchmark modules one after another; one that fails costs only itself.
 
 A failing module is reported with its traceback and the next one runs. The results file is
-rewritten (atomically) after every module, so a crash or an interrupt late in a 45-minute run
+rewritten (atomically) after every module, so a crash or an interrupt late in a half-hour run
 keeps what the earlier modules measured, and the file lists the modules that failed.
 """
 
