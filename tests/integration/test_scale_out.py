@@ -50,7 +50,7 @@ from agentwatch.generate.local_stack import (
     ScrapeAuth,
     prometheus_config,
 )
-from agentwatch.generate.rules import rule_files
+from agentwatch.generate.rule_tree import rule_files
 from agentwatch.instrument import AgentFleet
 from agentwatch.render import write_yaml
 from agentwatch.security import ensure_secrets

@@ -23,7 +23,7 @@ import httpx
 import psutil
 import pytest
 
-from agentwatch.generate.rules import rule_files
+from agentwatch.generate.rule_tree import rule_files
 from agentwatch.render import write_yaml
 from agentwatch.spec import load_spec
 from agentwatch.stack import (

@@ -45,11 +45,11 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
     Failure prediction and anomaly scores every analytics.interval, capacity planning every
     analytics.capacity_interval (agentwatch.yaml).
     """
-    from agentwatch.analytics._parts import default_parts
-    from agentwatch.analytics._service import AnalyticsService
+    from agentwatch.analytics.collector import AnalyticsCollector
+    from agentwatch.analytics.parts import default_parts
     from agentwatch.analytics.ranking import RANK_PATH, ranking_route
+    from agentwatch.analytics.service import AnalyticsService
     from agentwatch.exporters import MetricsServer, PortInUseError
-    from agentwatch.exporters._analytics import AnalyticsCollector
 
     spec = load_config(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -83,8 +83,8 @@ def serve(config: ConfigOption = None, prometheus: PrometheusOption = None) -> N
 @analytics_app.command()
 def run(config: ConfigOption = None, prometheus: PrometheusOption = None) -> None:
     """Run every part of the analytics engine once against Prometheus and print the results."""
-    from agentwatch.analytics._parts import default_parts
-    from agentwatch.analytics._service import AnalyticsService
+    from agentwatch.analytics.parts import default_parts
+    from agentwatch.analytics.service import AnalyticsService
 
     spec = load_config(config)
     with _api(spec, prometheus) as api:

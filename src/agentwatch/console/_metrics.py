@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
-from agentwatch.instrument._families import counter
+from agentwatch.catalog.prometheus import counter
 from agentwatch.security import AuthFailure
 
 __all__ = ["COMPONENT", "ConsoleMetrics", "LoginOutcome", "Rejection"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from prometheus_client.core import CounterMetricFamily
 
 from agentwatch import catalog
-from agentwatch.instrument._families import counter
+from agentwatch.catalog.prometheus import counter
 from agentwatch.security import Authenticator, AuthFailure
 
 __all__ = ["AuthFailuresCollector"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
-from agentwatch.instrument._families import gauge
+from agentwatch.catalog.prometheus import gauge
 
 __all__ = ["FilesystemSpace", "HomeFilesystemCollector", "filesystem_space", "format_bytes"]
 

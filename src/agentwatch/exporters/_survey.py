@@ -16,7 +16,7 @@ from pathlib import Path
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
-from agentwatch.instrument._families import gauge
+from agentwatch.catalog.prometheus import gauge
 from agentwatch.render import append_text
 
 __all__ = ["MAX_SCORE", "MIN_SCORE", "SurveyCollector", "SurveyLog", "SurveyResponse"]

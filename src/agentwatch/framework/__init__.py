@@ -21,9 +21,10 @@ from ._model import (
     ProblemKind,
     PromptResult,
     ReportPart,
+    ScanHealth,
 )
 from ._scan import scan
-from ._watch import FrameworkWatcher, ScanHealth
+from ._watch import FrameworkWatcher
 
 # A 45-agent example framework (43 follow the template), shipped for the demo and the tests.
 EXAMPLE_FRAMEWORK = Path(__file__).parent / "example"

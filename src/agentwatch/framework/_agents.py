@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from agentwatch.spec._framework import AgentQuality, AgentTemplate
+from agentwatch.spec import AgentQuality, AgentTemplate
 
 from ._files import TextFile, headings, placeholders, words
 from ._model import AgentResult, Check, CheckKind, FileProblem, ProblemKind

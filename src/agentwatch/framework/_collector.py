@@ -5,17 +5,13 @@ health (a bare ``latest`` callable cannot know how many scans ran)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
-from agentwatch.instrument._families import counter, gauge
+from agentwatch.catalog.prometheus import counter, gauge
 
-from ._model import FrameworkScan
-
-if TYPE_CHECKING:
-    from ._watch import ScanHealth
+from ._model import FrameworkScan, ScanHealth
 
 __all__ = ["FrameworkCollector"]
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from agentwatch.spec._framework import DocumentationRules
+from agentwatch.spec import DocumentationRules
 
 from ._files import TextFile, prose, words
 from ._model import Check, CheckKind

@@ -20,6 +20,7 @@ __all__ = [
     "ProblemKind",
     "PromptResult",
     "ReportPart",
+    "ScanHealth",
 ]
 
 
@@ -308,3 +309,14 @@ class FrameworkScan:
             "scanned_at": self.scanned_at,
             "duration_seconds": round(self.duration_seconds, 6),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanHealth:
+    """How the framework watcher's scans went (the framework exporter serves it)."""
+
+    scans: int  # scans completed
+    failures: int  # scans that could not run (FrameworkError)
+    last_error: str | None
+    # Findings of one scan that a later scan no longer reported (fixed after being caught).
+    findings_resolved: int = 0

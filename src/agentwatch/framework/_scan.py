@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agentwatch.spec._framework import AgentTemplate, FrameworkSettings
+from agentwatch.spec import AgentTemplate, FrameworkSettings
 
 from ._agents import agent_check_names, check_agent, mark_duplicates
 from ._docs import documentation_checks

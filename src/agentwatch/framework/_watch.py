@@ -14,16 +14,15 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from agentwatch.spec._framework import FrameworkSettings
+from agentwatch.spec import FrameworkSettings
 
 from ._collector import FrameworkCollector
-from ._model import FrameworkError, FrameworkScan
+from ._model import FrameworkError, FrameworkScan, ScanHealth
 from ._scan import scan
 
-__all__ = ["FrameworkWatcher", "ScanHealth", "snapshot"]
+__all__ = ["FrameworkWatcher", "snapshot"]
 
 Snapshot = frozenset[tuple[str, int, int]]
 
@@ -43,15 +42,6 @@ def snapshot(root: Path, exclude_dirs: tuple[str, ...]) -> Snapshot:
                 continue  # gone between listing and stat: the next poll sees it
             entries.add((path, info.st_mtime_ns, info.st_size))
     return frozenset(entries)
-
-
-@dataclass(frozen=True, slots=True)
-class ScanHealth:
-    scans: int  # scans completed
-    failures: int  # scans that could not run (FrameworkError)
-    last_error: str | None
-    # Findings of one scan that a later scan no longer reported (fixed after being caught).
-    findings_resolved: int = 0
 
 
 class FrameworkWatcher:

@@ -30,7 +30,7 @@ from agentwatch.generate.dashboards import dashboards
 from agentwatch.generate.grafana_provisioning import dashboard_providers, datasources
 from agentwatch.generate.local_stack import Hosts, prometheus_config
 from agentwatch.generate.otel import COLLECTOR_METRICS_PORT, collector_config
-from agentwatch.generate.rules import promtool_tests, rule_files
+from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.spec import Spec
 
 __all__ = [

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from agentwatch._lazy import lazy_exports
 
-# Imported when first used (agentwatch._lazy): the supervisor and the framework exporter use
-# _families (empty families from the catalog) without numpy and OpenTelemetry.
+# Imported when first used (agentwatch._lazy): a caller of one light module (the pseudonymizer,
+# say) does not pay for numpy and OpenTelemetry.
 if TYPE_CHECKING:
     from ._agent import AgentMonitor, AgentSnapshot, AgentStatus, MessageRecorder
     from ._fleet import AgentFleet, FleetCollector
     from ._health import HealthInputs, health_score
     from ._histogram import EXEMPLAR_TRACE_ID, TraceExemplar
+    from ._privacy import default_pseudonymizer
     from ._sampling import KEEP_ATTRIBUTE, AdaptiveSampler, SamplerCollector
     from ._tracing import BAD_TRACE_CONTEXT, CONVERSATION_ID, AgentTracer, Hop, check_trace_headers
     from ._transport import TransportCollector, TransportMonitor
@@ -36,6 +37,7 @@ else:
             "._fleet": ("AgentFleet", "FleetCollector"),
             "._health": ("HealthInputs", "health_score"),
             "._histogram": ("EXEMPLAR_TRACE_ID", "TraceExemplar"),
+            "._privacy": ("default_pseudonymizer",),
             "._sampling": ("KEEP_ATTRIBUTE", "AdaptiveSampler", "SamplerCollector"),
             "._tracing": (
                 "BAD_TRACE_CONTEXT",
@@ -72,5 +74,6 @@ __all__ = [
     "VoiceCollector",
     "VoiceMonitor",
     "check_trace_headers",
+    "default_pseudonymizer",
     "health_score",
 ]

@@ -25,8 +25,7 @@ from prometheus_client.core import CounterMetricFamily
 
 from agentwatch import catalog as c
 from agentwatch.catalog import MetricFamily
-
-from ._families import counter
+from agentwatch.catalog.prometheus import counter
 
 __all__ = ["OVERFLOW", "SeriesLimit", "overflow_family"]
 

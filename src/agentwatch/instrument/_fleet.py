@@ -13,12 +13,12 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
 from agentwatch.catalog import AGENT, AGENT_FAMILIES, WORKFLOW_BUCKETS
+from agentwatch.catalog.prometheus import counter, gauge, histogram
 from agentwatch.security import Pseudonymizer
 from agentwatch.spec import CardinalityLimits
 
 from ._agent import AgentGuards, AgentMonitor, AgentSnapshot, AgentStatus
 from ._cardinality import OVERFLOW, SeriesLimit, overflow_family
-from ._families import counter, gauge, histogram
 from ._histogram import Bucket, Histogram
 from ._privacy import default_pseudonymizer, hash_labels
 

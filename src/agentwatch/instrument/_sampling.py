@@ -33,8 +33,7 @@ from opentelemetry.util.types import Attributes
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
-
-from ._families import counter, gauge
+from agentwatch.catalog.prometheus import counter, gauge
 
 __all__ = [
     "DECISIONS",

@@ -18,11 +18,11 @@ from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog as c
 from agentwatch.catalog import LATENCY_BUCKETS
+from agentwatch.catalog.prometheus import counter, gauge, histogram
 from agentwatch.security import Pseudonymizer
 from agentwatch.spec import CardinalityLimits
 
 from ._cardinality import OVERFLOW, SeriesLimit, overflow_family
-from ._families import counter, gauge, histogram
 from ._histogram import Bucket, Histogram, TraceExemplar
 from ._privacy import default_pseudonymizer, hash_labels
 

@@ -1,7 +1,7 @@
 """The versioned agentwatch.yaml configuration, validated into a frozen model."""
 
 from ._cardinality import CardinalityLimits
-from ._framework import AgentTemplate, FrameworkSettings
+from ._framework import AgentQuality, AgentTemplate, DocumentationRules, FrameworkSettings
 from ._importers import (
     SloFormat,
     detect_slo_format,
@@ -13,6 +13,7 @@ from ._importers import (
 from ._load import SpecError, load_spec, parse_spec
 from ._model import (
     DEFAULT_AGENT_TYPES,
+    WINDOW_PLACEHOLDER,
     Business,
     HighAvailability,
     Ports,
@@ -36,9 +37,12 @@ from ._security import DEFAULT_HASHED_LABELS, Privacy, Security, is_loopback
 __all__ = [
     "DEFAULT_AGENT_TYPES",
     "DEFAULT_HASHED_LABELS",
+    "WINDOW_PLACEHOLDER",
+    "AgentQuality",
     "AgentTemplate",
     "Business",
     "CardinalityLimits",
+    "DocumentationRules",
     "FrameworkSettings",
     "HighAvailability",
     "OtlpReceiverSettings",

@@ -11,7 +11,7 @@ import bcrypt
 
 from agentwatch.generate.alertmanager import alertmanager_config
 from agentwatch.generate.local_stack import ScrapeAuth, prometheus_config
-from agentwatch.generate.rules import rule_files
+from agentwatch.generate.rule_tree import rule_files
 from agentwatch.generate.web_config import web_config
 from agentwatch.render import write_text, write_yaml
 from agentwatch.security import AuditAction, AuditLog, ensure_secrets

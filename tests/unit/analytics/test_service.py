@@ -16,9 +16,9 @@ from agentwatch.analytics._results import (
     ScalingAction,
     ScalingRecommendation,
 )
-from agentwatch.analytics._service import AnalyticsService, Part
+from agentwatch.analytics.collector import AnalyticsCollector
+from agentwatch.analytics.service import AnalyticsService, Part
 from agentwatch.exporters import build_registry
-from agentwatch.exporters._analytics import AnalyticsCollector
 
 
 class Clock:

@@ -9,13 +9,12 @@ import pytest
 from agentwatch import catalog
 from agentwatch.generate import local_stack, slo
 from agentwatch.generate.promql import known_series, metric_names
+from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.generate.rules import (
     ALERT_NAMES,
     CATEGORIES,
     alerts,
-    promtool_tests,
     recording_names,
-    rule_files,
 )
 from agentwatch.generate.rules import _constants as constants
 from agentwatch.generate.runbooks import runbooks_markdown

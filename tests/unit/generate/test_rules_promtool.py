@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentwatch.generate.rules import promtool_tests, rule_files
+from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.render import write_yaml
 from agentwatch.spec import Business, Spec, Thresholds
 from tests.unit.tools import run

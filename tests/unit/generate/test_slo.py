@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agentwatch.generate import slo
-from agentwatch.generate.rules import promtool_tests, rule_files
+from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.render import dump_yaml
 from agentwatch.spec import Slo, SloSli, Spec, SpecError, parse_spec
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentwatch.generate import slo
-from agentwatch.generate.rules import RECORDING_FILE, rule_files
+from agentwatch.generate.rule_tree import rule_files
+from agentwatch.generate.rules import RECORDING_FILE
 from agentwatch.render import write_yaml
 from agentwatch.spec import Spec, parse_spec
 from tests.unit.tools import run

@@ -9,7 +9,7 @@ import bcrypt
 import pytest
 import yaml
 
-from agentwatch.generate.rules import rule_files
+from agentwatch.generate.rule_tree import rule_files
 from agentwatch.security import AuditLog
 from agentwatch.spec import Spec
 from agentwatch.stack import Binaries, ConfigInvalidError, StackHome, build_plan

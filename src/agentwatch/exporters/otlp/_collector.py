@@ -10,7 +10,7 @@ from prometheus_client.utils import floatToGoString
 
 from agentwatch import catalog
 from agentwatch.catalog import OTLP_SOURCES, OtlpKind
-from agentwatch.instrument._families import counter, gauge, histogram
+from agentwatch.catalog.prometheus import counter, gauge, histogram
 
 from ._store import OtlpStore
 

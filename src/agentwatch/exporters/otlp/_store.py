@@ -41,7 +41,7 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import (
 
 from agentwatch.catalog import OTLP_SOURCES as _SOURCES
 from agentwatch.catalog import MetricFamily, OtlpKind, OtlpSource
-from agentwatch.instrument._privacy import default_pseudonymizer
+from agentwatch.instrument import default_pseudonymizer
 from agentwatch.security import Pseudonymizer
 from agentwatch.spec import OtlpReceiverSettings
 

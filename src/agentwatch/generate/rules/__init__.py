@@ -1,16 +1,10 @@
 """Prometheus recording and alerting rules, and their promtool unit tests, from the spec.
 
-Pure: ``rule_files(spec)`` and ``promtool_tests(spec)`` return plain data keyed by file name;
-``agentwatch.render`` writes them. The test files name the rule files by bare name, so both
-belong in the same directory.
+Pure: the groups and test cases here are plain data; agentwatch.generate.rule_tree puts them,
+with the SLO rules, into files, and ``agentwatch.render`` writes them.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from agentwatch.generate import slo as _slo
-from agentwatch.spec import Spec
 
 from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
 from ._recording import recording_groups, recording_names
@@ -28,50 +22,16 @@ __all__ = [
     "ALERT_NAMES",
     "CATEGORIES",
     "RECORDING_FILE",
+    "TREND_TEST_FILE",
     "Alert",
+    "alert_file",
+    "alert_groups",
+    "alert_tests",
     "alerts",
-    "promtool_tests",
+    "recording_groups",
     "recording_names",
-    "rule_files",
+    "recording_tests",
     "runbook_url",
+    "test_file",
+    "trend_tests",
 ]
-
-# promtool evaluates rules this often in the tests; it matches the input series' step.
-_TEST_EVALUATION_INTERVAL = "1m"
-_TREND_EVALUATION_INTERVAL = "1h"
-
-
-def rule_files(spec: Spec) -> dict[str, dict[str, Any]]:
-    """File name -> Prometheus rule file: recording rules first, then one file per category."""
-    files: dict[str, dict[str, Any]] = {RECORDING_FILE: {"groups": recording_groups(spec)}}
-    for category, group in alert_groups(spec).items():
-        files[alert_file(category)] = {"groups": [group]}
-    files[_slo.SLO_FILE] = _slo.slo_rule_file(spec)
-    return files
-
-
-def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
-    """File name -> promtool test file, one per rule file; alert tests load the recording
-    rules too, because several alerts read recorded series."""
-    tests = {
-        test_file(RECORDING_FILE): _test_file([RECORDING_FILE], recording_tests(spec)),
-        TREND_TEST_FILE: _test_file(
-            [RECORDING_FILE], trend_tests(spec), evaluation_interval=_TREND_EVALUATION_INTERVAL
-        ),
-    }
-    for rule_file, cases in alert_tests(spec).items():
-        tests[test_file(rule_file)] = _test_file([RECORDING_FILE, rule_file], cases)
-    tests[_slo.SLO_TEST_FILE] = _slo.slo_tests(spec)
-    return tests
-
-
-def _test_file(
-    rule_files: list[str],
-    cases: list[dict[str, Any]],
-    evaluation_interval: str = _TEST_EVALUATION_INTERVAL,
-) -> dict[str, Any]:
-    return {
-        "rule_files": rule_files,
-        "evaluation_interval": evaluation_interval,
-        "tests": cases,
-    }

@@ -12,8 +12,7 @@ from typing import Final
 from agentwatch import catalog
 from agentwatch.generate.rules import _recording as rec
 from agentwatch.generate.rules._alerts import num
-from agentwatch.spec import Slo, Spec
-from agentwatch.spec._model import WINDOW_PLACEHOLDER
+from agentwatch.spec import WINDOW_PLACEHOLDER, Slo, Spec
 
 __all__ = [
     "HEALTHY_SHARE_MIN",

@@ -1,4 +1,8 @@
-"""Empty prometheus_client families built from catalog entries, so no collector spells a name."""
+"""Empty prometheus_client families built from catalog entries, so no collector spells a name.
+
+Every collector (the SDK's, the exporters', the analytics and framework collectors, the
+console's) builds its families here, at scrape time: the catalog entry gives the name, help
+and labels, and the factory refuses an entry of another type."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from prometheus_client.core import (
     HistogramMetricFamily,
 )
 
-from agentwatch.catalog import MetricFamily, MetricType
+from ._model import MetricFamily, MetricType
 
 __all__ = ["counter", "gauge", "histogram"]
 

@@ -1,5 +1,6 @@
 """The analytics exporter's collector: the latest AnalyticsSnapshot as catalog families, built
-at scrape time, plus each analytics part's own health."""
+at scrape time, plus each analytics part's own health. It lives with the analytics it serves
+(as framework/_collector.py does), so exporters/ imports nothing above it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import Callable, Iterator, Mapping
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
-from agentwatch.analytics._results import AnalyticsSnapshot
-from agentwatch.analytics._service import PartHealth
-from agentwatch.instrument._families import counter, gauge
+from agentwatch.catalog.prometheus import counter, gauge
+
+from ._results import AnalyticsSnapshot
+from .service import PartHealth
 
 __all__ = ["AnalyticsCollector"]
 
