@@ -21,8 +21,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-# The inner loop: ruff, ruff format, mypy and the unit tier, timed (docs/testing.md).
+# The inner loop: ruff, ruff format, mypy, the import contracts and the unit tier, timed
+# (docs/testing.md).
 check: $(BIN)/agentwatch
 	scripts/check
 
