@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from agentwatch import catalog
-from agentwatch.generate.rules import _recording as rules
+from agentwatch.catalog import recorded as rec
 
 __all__ = [
     "AGENTS",
@@ -39,7 +39,7 @@ def _rate(name: str, window: str = "5m") -> str:
     return f"rate({name}[{window}])"
 
 
-_SENT = f"{{{rules.SENT}}}"
+_SENT = f"{{{rec.SENT}}}"
 _PROC_SUM = f"{catalog.AGENT_PROCESSING_TIME_SECONDS.name}_sum"
 _PROC_COUNT = f"{catalog.AGENT_PROCESSING_TIME_SECONDS.name}_count"
 

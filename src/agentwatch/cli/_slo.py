@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.catalog import recorded as rec
 from agentwatch.generate.slo import SLO_FILE, error_budget, slo_rule_file, sloth_labels
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
@@ -123,19 +124,18 @@ def _selector(name: str, slo: Slo) -> str:
 
 
 def read_status(api: Querier, slo: Slo) -> SloStatus:
-    budget = _selector("slo:error_budget:ratio", slo)
+    budget = _selector(rec.SLO_ERROR_BUDGET, slo)
     burn_rates = {
         window: api.value(
-            f"{_selector(f'slo:sli_error:ratio_rate{window}', slo)}\n"
-            f"/ ignoring (sloth_window)\n{budget}"
+            f"{_selector(rec.slo_error_ratio(window), slo)}\n/ ignoring (sloth_window)\n{budget}"
         )
         for window in BURN_RATE_WINDOWS
     }
     return SloStatus(
         slo=slo,
-        error_ratio=api.value(_selector(f"slo:sli_error:ratio_rate{slo.period}", slo)),
-        budget_remaining=api.value(_selector("slo:period_error_budget_remaining:ratio", slo)),
-        current_burn_rate=api.value(_selector("slo:current_burn_rate:ratio", slo)),
+        error_ratio=api.value(_selector(rec.slo_error_ratio(slo.period), slo)),
+        budget_remaining=api.value(_selector(rec.SLO_BUDGET_REMAINING, slo)),
+        current_burn_rate=api.value(_selector(rec.SLO_CURRENT_BURN_RATE, slo)),
         burn_rates=burn_rates,
     )
 

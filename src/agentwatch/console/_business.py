@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from agentwatch import catalog
 from agentwatch.catalog import MetricFamily, Origin
-from agentwatch.generate.rules import _recording as rec
-from agentwatch.generate.rules._business import business_rules
+from agentwatch.catalog import recorded as rec
+from agentwatch.generate.rules import business_rules
 from agentwatch.spec import Spec
 
 from ._source import Querier

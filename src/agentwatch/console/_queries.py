@@ -12,7 +12,7 @@ from typing import Final
 
 from agentwatch import catalog
 from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES
-from agentwatch.generate.rules import _recording as rec
+from agentwatch.catalog import recorded as rec
 
 __all__ = [
     "AGENTS_PER_TYPE",
@@ -64,16 +64,16 @@ RESOURCE_HISTORY: Final[Mapping[str, str]] = RESOURCE_QUERIES
 
 # SLOs: Sloth's recording names (agentwatch.generate.slo writes them; a unit test holds each
 # one to slo_recording_names).
-BUDGET_REMAINING: Final = "slo:period_error_budget_remaining:ratio"
-CURRENT_BURN: Final = "slo:current_burn_rate:ratio"  # over 5m
-PERIOD_BURN: Final = "slo:period_burn_rate:ratio"
-OBJECTIVE: Final = "slo:objective:ratio"
+BUDGET_REMAINING: Final = rec.SLO_BUDGET_REMAINING
+CURRENT_BURN: Final = rec.SLO_CURRENT_BURN_RATE  # over 5m
+PERIOD_BURN: Final = rec.SLO_PERIOD_BURN_RATE
+OBJECTIVE: Final = rec.SLO_OBJECTIVE
 
 
 def burn_rate(window: str) -> str:
     """The burn rate over ``window``: the SLI error ratio over the error budget."""
     return (
-        f"slo:sli_error:ratio_rate{window}\n"
+        f"{rec.slo_error_ratio(window)}\n"
         "/ on (sloth_id, sloth_slo, sloth_service) group_left\n"
-        "slo:error_budget:ratio"
+        f"{rec.SLO_ERROR_BUDGET}"
     )

@@ -12,7 +12,7 @@ import re
 from agentwatch import catalog
 from agentwatch.catalog import MetricType
 from agentwatch.generate import slo
-from agentwatch.generate.rules import _constants as k
+from agentwatch.generate.rules import constants as k
 from agentwatch.generate.rules import recording_names
 from agentwatch.spec import Spec
 

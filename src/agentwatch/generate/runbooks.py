@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agentwatch import catalog
+from agentwatch.catalog import recorded as rec
 from agentwatch.generate import slo
-from agentwatch.generate.rules import _constants as k
-from agentwatch.generate.rules import _recording as rec
-from agentwatch.generate.rules import alerts
-from agentwatch.generate.rules._alerts import num
+from agentwatch.generate.rules import alerts, num
+from agentwatch.generate.rules import constants as k
 from agentwatch.spec import Spec
 
 __all__ = ["runbooks_markdown"]
@@ -503,10 +502,10 @@ def _slo_sections(spec: Spec) -> list[str]:
         queries = "\n".join(
             f"    {q}{{{ids}}}"
             for q in (
-                "slo:sli_error:ratio_rate5m",
-                "slo:sli_error:ratio_rate1h",
-                "slo:current_burn_rate:ratio",
-                "slo:period_error_budget_remaining:ratio",
+                rec.slo_error_ratio("5m"),
+                rec.slo_error_ratio("1h"),
+                rec.SLO_CURRENT_BURN_RATE,
+                rec.SLO_BUDGET_REMAINING,
             )
         )
         sections.append(

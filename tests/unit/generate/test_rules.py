@@ -14,9 +14,9 @@ from agentwatch.generate.rules import (
     ALERT_NAMES,
     CATEGORIES,
     alerts,
+    constants,
     recording_names,
 )
-from agentwatch.generate.rules import _constants as constants
 from agentwatch.generate.runbooks import runbooks_markdown
 from agentwatch.render import dump_yaml
 from agentwatch.spec import Business, Spec, SpecError, Thresholds, parse_spec

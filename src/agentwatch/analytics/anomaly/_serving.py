@@ -14,7 +14,7 @@ from typing import Protocol
 
 from agentwatch import catalog as c
 from agentwatch.analytics.promapi import RangeSeries
-from agentwatch.generate.rules import _recording as rec
+from agentwatch.catalog import recorded as rec
 
 from ._detector import DetectorConfig, StreamingDetector
 

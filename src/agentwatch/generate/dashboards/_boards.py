@@ -12,8 +12,8 @@ from grafana_foundation_sdk.builders import nodegraph
 from grafana_foundation_sdk.models import dashboard as model
 
 from agentwatch import catalog
+from agentwatch.catalog import recorded as rec
 from agentwatch.generate import slo as slo_rules
-from agentwatch.generate.rules import _recording as rec
 from agentwatch.spec import Spec
 
 from ._common import (
@@ -450,33 +450,33 @@ def sli_slo(spec: Spec) -> Board:
     board.row("Budget")
     board.stat(
         "Error budget remaining (period)",
-        Query(s("slo:period_error_budget_remaining:ratio"), "{{sloth_slo}}"),
+        Query(s(rec.SLO_BUDGET_REMAINING), "{{sloth_slo}}"),
         unit="percentunit",
         thresholds=at_least(0),
         span=12,
     )
     board.stat(
         "Objective",
-        Query(s("slo:objective:ratio"), "{{sloth_slo}}"),
+        Query(s(rec.SLO_OBJECTIVE), "{{sloth_slo}}"),
         unit="percentunit",
         span=12,
     )
     board.row("SLI")
     board.series(
         "SLI error ratio (5m)",
-        [Query(s("slo:sli_error:ratio_rate5m"), "{{sloth_slo}}")],
+        [Query(s(rec.slo_error_ratio("5m")), "{{sloth_slo}}")],
         unit="percentunit",
     )
     board.series(
         "Error budget remaining",
-        [Query(s("slo:period_error_budget_remaining:ratio"), "{{sloth_slo}}")],
+        [Query(s(rec.SLO_BUDGET_REMAINING), "{{sloth_slo}}")],
         unit="percentunit",
         thresholds=at_least(0),
     )
     board.row("Burn rate")
     board.series(
         "Current burn rate (5m)",
-        [Query(s("slo:current_burn_rate:ratio"), "{{sloth_slo}}")],
+        [Query(s(rec.SLO_CURRENT_BURN_RATE), "{{sloth_slo}}")],
         # The page alert's fast window fires at this factor of the budget.
         thresholds=at_most(page_fast.factor),
         description=f"Pages at {page_fast.factor:g}x ({page_fast.long}/{page_fast.short}) "
@@ -484,7 +484,7 @@ def sli_slo(spec: Spec) -> Board:
     )
     board.series(
         "Burn rate over the period",
-        [Query(s("slo:period_burn_rate:ratio"), "{{sloth_slo}}")],
+        [Query(s(rec.SLO_PERIOD_BURN_RATE), "{{sloth_slo}}")],
         thresholds=at_most(1),
         description="Above 1 the budget runs out before the period ends.",
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from agentwatch import catalog
-from agentwatch.generate.rules import _recording as rec
+from agentwatch.catalog import recorded as rec
 from agentwatch.spec import Spec
 
 from ._boards import AGENT_PERFORMANCE, INDIVIDUAL_AGENTS, SLO, SYSTEM_OVERVIEW, TRANSPORT

@@ -6,7 +6,8 @@ with the SLO rules, into files, and ``agentwatch.render`` writes them.
 
 from __future__ import annotations
 
-from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, runbook_url
+from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, num, runbook_url
+from ._business import business_rules
 from ._recording import recording_groups, recording_names
 from ._tests import (
     RECORDING_FILE,
@@ -28,6 +29,8 @@ __all__ = [
     "alert_groups",
     "alert_tests",
     "alerts",
+    "business_rules",
+    "num",
     "recording_groups",
     "recording_names",
     "recording_tests",

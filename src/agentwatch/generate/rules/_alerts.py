@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from agentwatch import catalog
+from agentwatch.catalog import recorded as rec
 from agentwatch.spec import Spec
 
-from . import _constants as k
-from . import _recording as rec
+from . import constants as k
 
 __all__ = [
     "ALERT_NAMES",

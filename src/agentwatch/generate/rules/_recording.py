@@ -1,8 +1,5 @@
-"""Recording rules, named ``level:metric:operations``.
-
-The ``metric`` part of every name is a catalog family, so a rule name never spells a metric of
-its own; the seed's legacy ``claude_*`` names come from the catalog too.
-"""
+"""Recording rules: what each series in agentwatch.catalog.recorded records, and in which
+group and order."""
 
 from __future__ import annotations
 
@@ -10,94 +7,44 @@ from typing import Any
 
 from agentwatch import catalog
 from agentwatch.catalog import MetricFamily
+from agentwatch.catalog.recorded import (
+    AGENT_ERROR_RATIO,
+    AGENT_ERRORS_RATE,
+    AGENT_P95,
+    AGENT_P99,
+    AGENT_PROCESSED_RATE,
+    AUTH_FAILURE,
+    AVAILABILITY,
+    ERROR_RATE,
+    FALSE_POSITIVE,
+    HEALTHY_RATIO,
+    MEMORY_USAGE,
+    QUEUE_DEPTH_MAX,
+    QUEUE_DEPTH_SUM,
+    RESOURCE_USAGE_MAX,
+    RESPONSE_TIME,
+    SENT,
+    TRANSPORT_BYTES_RATE,
+    TRANSPORT_ERROR,
+    TRANSPORT_ERROR_RATIO,
+    TRANSPORT_LATENCY,
+    TRANSPORT_MESSAGES_RATE,
+    UTILIZATION,
+    VOICE_AUDIO_ANOMALY_RATE,
+    VOICE_AUTH_FAILURE_RATIO,
+    VOICE_FALSE_POSITIVE_RATIO,
+    WORKFLOW_TIME,
+    bucket,
+)
 from agentwatch.spec import Spec
 
 from ._business import business_rules
 
-__all__ = [
-    "AGENT_ERROR_RATIO",
-    "AGENT_P95",
-    "AGENT_P99",
-    "AVAILABILITY",
-    "ERROR_RATE",
-    "HEALTHY_RATIO",
-    "LEGACY",
-    "MEMORY_USAGE",
-    "QUEUE_DEPTH_MAX",
-    "QUEUE_DEPTH_SUM",
-    "RESOURCE_USAGE_MAX",
-    "RESPONSE_TIME",
-    "TRANSPORT_BYTES_RATE",
-    "TRANSPORT_ERROR_RATIO",
-    "TRANSPORT_LATENCY",
-    "TRANSPORT_MESSAGES_RATE",
-    "UTILIZATION",
-    "VOICE_AUDIO_ANOMALY_RATE",
-    "VOICE_AUTH_FAILURE_RATIO",
-    "VOICE_FALSE_POSITIVE_RATIO",
-    "WORKFLOW_TIME",
-    "bucket",
-    "recording_groups",
-    "recording_names",
-    "rule_name",
-]
-
-# Label values the instrumentation writes (see agentwatch.instrument): the transport records
-# each message once "out" when sent and once "in" when delivered.
-SENT = 'direction="out"'
-TRANSPORT_ERROR = 'severity="error"'
-AUTH_FAILURE = 'result="failure"'
-FALSE_POSITIVE = 'outcome="false_positive"'
-MEMORY = 'resource="memory"'
-EMERGENCY = 'msg_type="emergency"'
-
-
-def rule_name(level: str, family: MetricFamily, operations: str) -> str:
-    """``level:metric:operations`` with the metric taken from the catalog (counters lose
-    ``_total``, as the Prometheus naming guide asks)."""
-    return f"{level}:{family.family}:{operations}"
-
-
-def bucket(family: MetricFamily) -> str:
-    return f"{family.name}_bucket"
-
+__all__ = ["recording_groups", "recording_names"]
 
 _MSG = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
 _LAT = catalog.AGENT_TRANSPORT_LATENCY_SECONDS
 _PROC = catalog.AGENT_PROCESSING_TIME_SECONDS
-
-TRANSPORT_MESSAGES_RATE = rule_name("job", _MSG, "rate1m")
-TRANSPORT_BYTES_RATE = rule_name("job", catalog.AGENT_TRANSPORT_BYTES_TOTAL, "rate1m")
-TRANSPORT_ERROR_RATIO = rule_name("job", catalog.AGENT_TRANSPORT_ERRORS_TOTAL, "ratio_rate5m")
-# Quantile label in the name -> (quantile, name).
-TRANSPORT_LATENCY: dict[str, tuple[float, str]] = {
-    q: (value, rule_name("job", _LAT, f"{q}_1m"))
-    for q, value in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999))
-}
-AGENT_P95 = rule_name("agent_type", _PROC, "p95_5m")
-AGENT_P99 = rule_name("agent_type", _PROC, "p99_5m")
-AGENT_PROCESSED_RATE = rule_name("agent_type", catalog.AGENT_MESSAGES_PROCESSED_TOTAL, "rate5m")
-AGENT_ERRORS_RATE = rule_name("agent_type", catalog.AGENT_ERRORS_TOTAL, "rate5m")
-AGENT_ERROR_RATIO = rule_name("agent_type", catalog.AGENT_ERRORS_TOTAL, "ratio_rate5m")
-QUEUE_DEPTH_MAX = rule_name("agent_type", catalog.AGENT_QUEUE_DEPTH, "max")
-QUEUE_DEPTH_SUM = rule_name("agent_type", catalog.AGENT_QUEUE_DEPTH, "sum")
-RESOURCE_USAGE_MAX = rule_name("agent_type_resource", catalog.AGENT_RESOURCE_USAGE, "max")
-HEALTHY_RATIO = rule_name("job", catalog.AGENT_HEALTH_SCORE, "healthy_ratio")
-# Fully aggregated (empty level), as node-mixin spells its cluster-wide rules.
-AVAILABILITY = rule_name("", _MSG, "availability_rate5m")
-VOICE_AUTH_FAILURE_RATIO = rule_name("", catalog.VOICE_BIOMETRIC_AUTH_TOTAL, "failure_ratio_rate5m")
-VOICE_FALSE_POSITIVE_RATIO = rule_name(
-    "", catalog.VOICE_RECOGNITION_TOTAL, "false_positive_ratio_rate5m"
-)
-VOICE_AUDIO_ANOMALY_RATE = rule_name("kind", catalog.VOICE_AUDIO_CAPTURE_ANOMALIES_TOTAL, "rate5m")
-
-# Seed 000's legacy names have no catalog constant; by_name fails loudly if one is renamed.
-RESPONSE_TIME = catalog.by_name("claude_agent_response_time").name
-WORKFLOW_TIME = catalog.by_name("claude_workflow_completion_time").name
-MEMORY_USAGE = catalog.by_name("claude_memory_usage").name
-UTILIZATION = catalog.by_name("claude_agent_utilization_rate").name
-ERROR_RATE = catalog.by_name("claude_error_rate").name
-LEGACY = (RESPONSE_TIME, WORKFLOW_TIME, MEMORY_USAGE, UTILIZATION, ERROR_RATE)
 
 
 def _rate(selector: str, window: str) -> str:

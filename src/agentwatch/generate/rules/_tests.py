@@ -14,11 +14,11 @@ from typing import Any
 
 from agentwatch import catalog
 from agentwatch.catalog import MetricFamily
+from agentwatch.catalog import recorded as rec
 from agentwatch.generate import local_stack
 from agentwatch.spec import Spec, duration_seconds
 
-from . import _constants as k
-from . import _recording as rec
+from . import constants as k
 from ._alerts import Alert, alerts, num
 
 __all__ = [

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from agentwatch.generate.rules._alerts import num, runbook_url
+from agentwatch.catalog import recorded as rec
+from agentwatch.generate.rules import num, runbook_url
 from agentwatch.spec import Slo, Spec, duration_seconds
 
 from ._sli import error_ratio
@@ -59,7 +60,7 @@ _SEVERITY: Final[dict[Kind, str]] = {"page": "critical", "ticket": "warning"}
 
 
 def _sli_name(window: str) -> str:
-    return f"slo:sli_error:ratio_rate{window}"
+    return rec.slo_error_ratio(window)
 
 
 def slo_recording_names(spec: Spec) -> tuple[str, ...]:
@@ -67,12 +68,12 @@ def slo_recording_names(spec: Spec) -> tuple[str, ...]:
     return (
         *(_sli_name(w) for w in SLI_WINDOWS),
         *(_sli_name(p) for p in periods if p not in SLI_WINDOWS),
-        "slo:objective:ratio",
-        "slo:error_budget:ratio",
-        "slo:time_period:days",
-        "slo:current_burn_rate:ratio",
-        "slo:period_burn_rate:ratio",
-        "slo:period_error_budget_remaining:ratio",
+        rec.SLO_OBJECTIVE,
+        rec.SLO_ERROR_BUDGET,
+        rec.SLO_TIME_PERIOD_DAYS,
+        rec.SLO_CURRENT_BURN_RATE,
+        rec.SLO_PERIOD_BURN_RATE,
+        rec.SLO_BUDGET_REMAINING,
         "sloth_slo_info",
     )
 
@@ -141,17 +142,17 @@ def _sli_group(slo: Slo, spec: Spec) -> dict[str, Any]:
 
 def _meta_group(slo: Slo) -> dict[str, Any]:
     on = "/ on (sloth_id, sloth_slo, sloth_service) group_left\n"
-    budget = _selector("slo:error_budget:ratio", slo)
+    budget = _selector(rec.SLO_ERROR_BUDGET, slo)
     labels = _labels(slo)
     days = int(duration_seconds(slo.period) // 86400)
     rules = [
-        ("slo:objective:ratio", f"vector({num(round(slo.objective / 100, 12))})"),
-        ("slo:error_budget:ratio", f"vector({num(error_budget(slo))})"),
-        ("slo:time_period:days", f"vector({days})"),
-        ("slo:current_burn_rate:ratio", f"{_selector(_sli_name('5m'), slo)}\n{on}{budget}"),
-        ("slo:period_burn_rate:ratio", f"{_selector(_sli_name(slo.period), slo)}\n{on}{budget}"),
+        (rec.SLO_OBJECTIVE, f"vector({num(round(slo.objective / 100, 12))})"),
+        (rec.SLO_ERROR_BUDGET, f"vector({num(error_budget(slo))})"),
+        (rec.SLO_TIME_PERIOD_DAYS, f"vector({days})"),
+        (rec.SLO_CURRENT_BURN_RATE, f"{_selector(_sli_name('5m'), slo)}\n{on}{budget}"),
+        (rec.SLO_PERIOD_BURN_RATE, f"{_selector(_sli_name(slo.period), slo)}\n{on}{budget}"),
         (
-            "slo:period_error_budget_remaining:ratio",
+            rec.SLO_BUDGET_REMAINING,
             f"1 - {_selector('slo:period_burn_rate:ratio', slo)}",
         ),
     ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 from agentwatch import catalog
-from agentwatch.generate.rules import _recording as rec
-from agentwatch.generate.rules._alerts import num
+from agentwatch.catalog import recorded as rec
+from agentwatch.generate.rules import num
 from agentwatch.spec import WINDOW_PLACEHOLDER, Slo, Spec
 
 __all__ = [

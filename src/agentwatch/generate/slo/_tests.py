@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from agentwatch import catalog
+from agentwatch.catalog import recorded as rec
 from agentwatch.generate.local_stack import AGENTS_JOB
-from agentwatch.generate.rules import _constants as k
-from agentwatch.generate.rules._alerts import num
-from agentwatch.generate.rules._tests import RECORDING_FILE
+from agentwatch.generate.rules import RECORDING_FILE, num
+from agentwatch.generate.rules import constants as k
 from agentwatch.spec import Slo, Spec
 
 from ._rules import SLO_FILE, Kind, alert_annotations, alert_name, error_budget, sloth_labels
@@ -206,19 +206,19 @@ def _recorded(slo: Slo, spec: Spec) -> dict[str, Any] | None:
         "input_series": series,
         "promql_expr_test": [
             {
-                "expr": _sel("slo:sli_error:ratio_rate5m", ids),
+                "expr": _sel(rec.slo_error_ratio("5m"), ids),
                 "eval_time": "10m",
                 "exp_samples": [
                     {
-                        "labels": _sel("slo:sli_error:ratio_rate5m", {**ids, "sloth_window": "5m"}),
+                        "labels": _sel(rec.slo_error_ratio("5m"), {**ids, "sloth_window": "5m"}),
                         "value": float(f"{15 * budget:.12g}"),
                     }
                 ],
             },
             {
-                "expr": _sel("slo:error_budget:ratio", ids),
+                "expr": _sel(rec.SLO_ERROR_BUDGET, ids),
                 "eval_time": "10m",
-                "exp_samples": [{"labels": _sel("slo:error_budget:ratio", ids), "value": budget}],
+                "exp_samples": [{"labels": _sel(rec.SLO_ERROR_BUDGET, ids), "value": budget}],
             },
         ],
     }
