@@ -252,6 +252,16 @@ class Engine:
         return np.bincount(self.queue.i[:, I.DST], minlength=self.topology.n_agents)
 
     @property
+    def up(self) -> NDArray[np.bool_]:
+        """Which agents are running (neither crashed by a fault nor killed for memory)."""
+        return self.down == UP
+
+    @property
+    def oom_killed(self) -> NDArray[np.bool_]:
+        """Which agents are down because they ran out of memory and wait to restart."""
+        return self.down == DOWN_OOM
+
+    @property
     def in_system(self) -> int:
         return len(self.queue) + len(self.in_flight) + len(self.in_service)
 

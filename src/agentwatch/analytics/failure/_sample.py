@@ -21,7 +21,6 @@ from numpy.typing import NDArray
 
 from agentwatch.instrument import AgentStatus
 from agentwatch.simulate import Engine, Publisher, parse_fault
-from agentwatch.simulate._engine import DOWN_OOM, UP
 from agentwatch.spec import Spec
 
 from ._scenarios import Scenario
@@ -67,11 +66,12 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
     failures: list[Failure] = []
     for row, t in enumerate(times):
         if row:
-            was_up = engine.down == UP
+            was_up = engine.up
             engine.step(float(t))
-            for agent in np.flatnonzero(was_up & (engine.down != UP)).tolist():
+            oom_killed = engine.oom_killed
+            for agent in np.flatnonzero(was_up & ~engine.up).tolist():
                 failures.append(
-                    Failure(agent, float(engine.down_since[agent]), engine.down[agent] == DOWN_OOM)
+                    Failure(agent, float(engine.down_since[agent]), bool(oom_killed[agent]))
                 )
         publisher.publish()
         for agent, monitor in enumerate(publisher.monitors):
