@@ -49,20 +49,14 @@ def _duration(flag: str, text: str | None) -> float | None:
 
 def _faults(spec: Spec, texts: list[str]) -> list[Fault]:
     """Parsed faults whose targets exist in this spec, or exit 2 naming the flag value."""
-    from agentwatch.simulate import FaultError, build_topology, parse_fault
+    from agentwatch.simulate import FaultError, build_topology, parse_fault, resolve_target
 
     faults = []
     topology = build_topology(spec)
     for text in texts:
         try:
             fault = parse_fault(text)
-            if fault.agent is not None and fault.agent not in topology.agent_ids:
-                raise FaultError(
-                    f"fault {text!r}: no agent {fault.agent!r} (agent ids are TYPE-N with N "
-                    f"below simulation.agents_per_type, e.g. {topology.agent_ids[0]})"
-                )
-            if fault.agent is None and fault.type is not None and fault.type not in topology.types:
-                raise FaultError(f"fault {text!r}: no agent type {fault.type!r} in agent_types")
+            resolve_target(fault, topology)
         except FaultError as exc:
             fail(f"--fault: {exc}", EXIT_BAD_INPUT)
         faults.append(fault)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
     from ._engine import Engine, Ledger
     from ._fault_kind import FaultKind
-    from ._faults import Fault, FaultError, parse_fault
+    from ._faults import Fault, FaultError, parse_fault, resolve_target
     from ._live import Endpoint, LiveSimulation, otlp_metrics_url
     from ._load import LoadPattern
     from ._openmetrics import OpenMetricsSpool
@@ -32,7 +32,7 @@ else:
             "._control": ("ControlError", "get_trace", "list_faults", "list_traces", "send_fault"),
             "._engine": ("Engine", "Ledger"),
             "._fault_kind": ("FaultKind",),
-            "._faults": ("Fault", "FaultError", "parse_fault"),
+            "._faults": ("Fault", "FaultError", "parse_fault", "resolve_target"),
             "._live": ("Endpoint", "LiveSimulation", "otlp_metrics_url"),
             "._load": ("LoadPattern",),
             "._openmetrics": ("OpenMetricsSpool",),
@@ -66,5 +66,6 @@ __all__ = [
     "list_traces",
     "otlp_metrics_url",
     "parse_fault",
+    "resolve_target",
     "send_fault",
 ]

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from agentwatch.spec import Spec, duration_seconds
 
-from ._faults import ActiveFaults, FaultSchedule
+from ._faults import VOICE_TYPE, ActiveFaults, FaultSchedule
 from ._load import LoadPattern
 from ._messages import F, I, Messages
 from ._outbox import (
@@ -201,7 +201,7 @@ class Engine:
         self.faults = FaultSchedule(topology)
         self.rng = np.random.default_rng(sim.seed)
         self.voice = VoicePipeline(self.rng)
-        self.voice_type = topology.types.index("voice") if "voice" in topology.types else -1
+        self.voice_type = topology.types.index(VOICE_TYPE) if VOICE_TYPE in topology.types else -1
         self.start = self.now = start
         self.outbox = Outbox(topology.n_agents, topology.n_types)
         self.ledger = Ledger()
@@ -254,12 +254,14 @@ class Engine:
     @property
     def up(self) -> NDArray[np.bool_]:
         """Which agents are running (neither crashed by a fault nor killed for memory)."""
-        return self.down == UP
+        up: NDArray[np.bool_] = self.down == UP
+        return up
 
     @property
     def oom_killed(self) -> NDArray[np.bool_]:
         """Which agents are down because they ran out of memory and wait to restart."""
-        return self.down == DOWN_OOM
+        killed: NDArray[np.bool_] = self.down == DOWN_OOM
+        return killed
 
     @property
     def in_system(self) -> int:

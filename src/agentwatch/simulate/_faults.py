@@ -25,6 +25,7 @@ __all__ = [
     "FaultKind",
     "FaultSchedule",
     "parse_fault",
+    "resolve_target",
 ]
 
 
@@ -191,6 +192,77 @@ class ActiveFaults:
     intrusions: list[tuple[int, float]] = field(default_factory=list)
 
 
+# Faults that act on a whole agent type, not on one instance: an emergency flood goes to a type's
+# receivers and intrusion attempts are messages routed to a type, whichever instance takes them.
+_TYPE_WIDE = {FaultKind.EMERGENCY_FLOOD, FaultKind.UNAUTHORIZED_ACCESS}
+# Faults that act on the voice pipeline, which only agents of this type run.
+_VOICE_ONLY = {FaultKind.VOICE_AUTH_FAILURES, FaultKind.AUDIO_CAPTURE_ANOMALY}
+VOICE_TYPE = "voice"
+
+
+def resolve_target(fault: Fault, topology: Topology) -> tuple[NDArray[np.bool_], int]:
+    """The agents ``fault`` acts on and its target type (-1: none), or FaultError.
+
+    FaultError when the target does not exist, and when the fault could not have any effect on
+    it (a fault that reports "injected" and does nothing would teach a user that an alert is
+    broken): an intrusion at a type every sender may reach, a voice fault on an agent that runs
+    no voice pipeline, a type-wide fault aimed at one agent.
+    """
+    agents = np.zeros(topology.n_agents, dtype=bool)
+    target_type = -1
+    if fault.agent is not None:
+        if fault.agent not in topology.agent_ids:
+            example = topology.agent_ids[0]
+            raise FaultError(
+                f"fault {fault.describe()!r}: no agent {fault.agent!r} in this simulation "
+                f"(agent ids are TYPE-N, e.g. {example})"
+            )
+        agent = topology.agent_ids.index(fault.agent)
+        agents[agent] = True
+        if fault.kind in _TYPE_WIDE:
+            agent_type = topology.types[topology.agent_type[agent]]
+            raise FaultError(
+                f"fault {fault.describe()!r}: {fault.kind} acts on an agent type, not on one "
+                f"agent; give type={agent_type} (the type of {fault.agent})"
+            )
+    elif fault.type is not None:
+        if fault.type not in topology.types:
+            raise FaultError(
+                f"fault {fault.describe()!r}: no agent type {fault.type!r} in this "
+                f"simulation (types: {', '.join(topology.types)})"
+            )
+        target_type = topology.types.index(fault.type)
+        agents[topology.instances[target_type]] = True
+    _check_effect(fault, topology, agents, target_type)
+    return agents, target_type
+
+
+def _check_effect(
+    fault: Fault, topology: Topology, agents: NDArray[np.bool_], target_type: int
+) -> None:
+    """FaultError when ``fault`` on this target could change nothing in the simulation."""
+    if fault.kind is FaultKind.UNAUTHORIZED_ACCESS and topology.allowed[:, target_type].all():
+        raise FaultError(
+            f"fault {fault.describe()!r}: every sender may reach {fault.type}, so no "
+            f"attempt on it is unauthorized; aim at a type with restricted senders, "
+            f"such as {_restricted_example(topology)}"
+        )
+    if fault.kind in _VOICE_ONLY:
+        voice = topology.types.index(VOICE_TYPE) if VOICE_TYPE in topology.types else -1
+        if not (topology.agent_type[agents] == voice).any():
+            target = fault.agent or fault.type
+            raise FaultError(
+                f"fault {fault.describe()!r}: {target} runs no voice pipeline; {fault.kind} acts "
+                f"on {VOICE_TYPE} agents only"
+                + ("" if voice >= 0 else f" (this simulation has no {VOICE_TYPE} type)")
+            )
+
+
+def _restricted_example(topology: Topology) -> str:
+    restricted = [t for i, t in enumerate(topology.types) if not topology.allowed[:, i].all()]
+    return restricted[0] if restricted else "(none in this simulation)"
+
+
 class FaultSchedule:
     """The faults of one simulation, resolved against its agents."""
 
@@ -199,27 +271,7 @@ class FaultSchedule:
         self._faults: list[ScheduledFault] = []
 
     def resolve_target(self, fault: Fault) -> tuple[NDArray[np.bool_], int]:
-        topology = self._topology
-        agents = np.zeros(topology.n_agents, dtype=bool)
-        if fault.agent is not None:
-            if fault.agent not in topology.agent_ids:
-                example = topology.agent_ids[0]
-                raise FaultError(
-                    f"fault {fault.describe()!r}: no agent {fault.agent!r} in this simulation "
-                    f"(agent ids are TYPE-N, e.g. {example})"
-                )
-            agents[topology.agent_ids.index(fault.agent)] = True
-            return agents, -1
-        if fault.type is not None:
-            if fault.type not in topology.types:
-                raise FaultError(
-                    f"fault {fault.describe()!r}: no agent type {fault.type!r} in this "
-                    f"simulation (types: {', '.join(topology.types)})"
-                )
-            type_index = topology.types.index(fault.type)
-            agents[topology.instances[type_index]] = True
-            return agents, type_index
-        return agents, -1
+        return resolve_target(fault, self._topology)
 
     def add(self, fault: Fault, now: float) -> ScheduledFault:
         """Schedule ``fault`` at ``now + fault.at``; FaultError if its target does not exist."""
@@ -261,7 +313,7 @@ class FaultSchedule:
                 case FaultKind.EMERGENCY_FLOOD:
                     state.floods.append((item.target_type, fault.rate * cover))
                 case FaultKind.UNAUTHORIZED_ACCESS:
-                    state.intrusions.append((max(item.target_type, 0), fault.rate * cover))
+                    state.intrusions.append((item.target_type, fault.rate * cover))
                 case FaultKind.VOICE_AUTH_FAILURES:
                     state.auth_failure_ratio[agents] = np.maximum(
                         state.auth_failure_ratio[agents], fault.ratio

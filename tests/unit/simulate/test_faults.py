@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -83,3 +85,33 @@ def test_rates_are_scaled_by_the_share_of_the_step_a_fault_covers(engine: Engine
     (target, rate), *_ = engine.faults.active(engine.now, engine.now + 10).floods
     assert rate == pytest.approx(50.0)
     assert target == -1  # no type given: the default emergency receivers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The case: an agent id reported "injected" and attacked type 0, which every
+        # sender may reach, so nothing happened.
+        ("unauthorized_access:agent=security-0", "give type=security (the type of security-0)"),
+        ("emergency_flood:agent=web-0", "acts on an agent type, not on one agent"),
+        ("voice_auth_failures:agent=web-0", "web-0 runs no voice pipeline"),
+        ("audio_capture_anomaly:type=security", "security runs no voice pipeline"),
+    ],
+)
+def test_a_fault_that_could_change_nothing_is_refused(
+    engine: Engine, text: str, expected: str
+) -> None:
+    with pytest.raises(FaultError, match=re.escape(expected)):
+        engine.faults.add(parse_fault(text), engine.now)
+    assert not engine.faults.scheduled()
+
+
+def test_an_intrusion_needs_a_type_some_sender_may_not_reach(engine: Engine) -> None:
+    topology = engine.topology
+    open_types = [t for i, t in enumerate(topology.types) if topology.allowed[:, i].all()]
+    guarded = [t for i, t in enumerate(topology.types) if not topology.allowed[:, i].all()]
+    assert guarded, "the simulated system restricts who may reach some types"
+    engine.faults.add(parse_fault(f"unauthorized_access:type={guarded[0]}"), engine.now)
+    for open_type in open_types:
+        with pytest.raises(FaultError, match="so no attempt on it is unauthorized"):
+            engine.faults.add(parse_fault(f"unauthorized_access:type={open_type}"), engine.now)
