@@ -16,6 +16,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.metrics_core import Metric
 
+from agentwatch.catalog.http_paths import HEALTH_PATHS
 from agentwatch.security import Authenticator, WsgiAuth
 
 from ._auth import AuthFailuresCollector
@@ -249,7 +250,7 @@ class MetricsServer(BackgroundServer):
         if path == "/metrics":
             result: Iterable[bytes] = self._metrics_app(environ, start_response)
             return result
-        if path in ("/healthz", "/-/healthy", "/-/ready"):
+        if path in HEALTH_PATHS:
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
         route = self._routes.get(path)

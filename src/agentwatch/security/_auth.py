@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from agentwatch.catalog.http_paths import HEALTH_PATHS
+
 from ._roles import ROLE_PERMISSIONS, Permission, Role
 from ._secrets import Secrets
 
@@ -119,7 +121,7 @@ class WsgiAuth:
         authenticator: Authenticator,
         *,
         permission: Permission = Permission.METRICS,
-        open_paths: frozenset[str] = frozenset({"/healthz"}),
+        open_paths: frozenset[str] = HEALTH_PATHS,
         realm: str = "agentwatch",
     ) -> None:
         self._app = app

@@ -15,6 +15,7 @@ from prometheus_client.metrics_core import Metric
 from agentwatch.exporters import MetricsServer, PortInUseError, build_registry
 from agentwatch.exporters._server import _SharedRenderings
 from agentwatch.instrument import AgentFleet, TransportMonitor, VoiceMonitor
+from agentwatch.security import Authenticator, ensure_secrets
 from tests.unit.tools import check_metrics
 
 
@@ -169,3 +170,14 @@ def test_collectors_disagreeing_on_a_family_type_are_refused() -> None:
     )
     with pytest.raises(ValueError, match="things as a counter and a gauge"):
         generate_latest(registry)
+
+
+def test_every_health_path_answers_without_credentials(tmp_path: Path) -> None:
+    """The seeds' troubleshooting `curl .../health` works as well as agentwatch's /healthz."""
+    secrets, _, _ = ensure_secrets(tmp_path)
+    server = MetricsServer(port=0, name="agent exporter", authenticator=Authenticator(secrets))
+    with server:
+        for path in ("/health", "/healthz", "/-/healthy", "/-/ready"):
+            answer = httpx.get(f"{server.url}{path}")
+            assert (path, answer.status_code, answer.text) == (path, 200, "ok\n")
+        assert httpx.get(f"{server.url}/metrics").status_code == 401

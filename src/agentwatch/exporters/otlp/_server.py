@@ -16,6 +16,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 
+from agentwatch.catalog.http_paths import HEALTH_PATHS
 from agentwatch.exporters._server import BackgroundServer, WsgiApp
 from agentwatch.security import Authenticator, WsgiAuth
 from agentwatch.spec import OtlpReceiverSettings
@@ -35,7 +36,6 @@ __all__ = ["METRICS_PATH", "OtlpApp", "OtlpReceiver", "Outcome"]
 
 StartResponse = Callable[..., Any]
 METRICS_PATH = "/v1/metrics"
-_HEALTH_PATHS = ("/healthz", "/-/healthy", "/-/ready")
 # A refused body up to this size is read and discarded, so the client sees the response
 # instead of a connection reset; a larger one is not read at all.
 _DRAIN_LIMIT = 1024 * 1024
@@ -86,7 +86,7 @@ class OtlpApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path in _HEALTH_PATHS:
+        if path in HEALTH_PATHS:
             return self._reply(start_response, "200 OK", "text/plain; charset=utf-8", b"ok\n")
         encoding = media_encoding(str(environ.get("CONTENT_TYPE", ""))) or Encoding.PROTOBUF
         try:

@@ -1,0 +1,15 @@
+"""The HTTP paths every agentwatch server answers the same way, named once.
+
+Health checks: ``/healthz`` is what agentwatch's own probes use; ``/health`` is the path the
+seed documents' troubleshooting commands ask for; ``/-/healthy`` and ``/-/ready`` are
+Prometheus' own, so a probe written for Prometheus works unchanged. None of them needs
+credentials, and none says more than that the process answers.
+"""
+
+from __future__ import annotations
+
+__all__ = ["HEALTHZ", "HEALTH_PATHS", "METRICS"]
+
+HEALTHZ = "/healthz"
+HEALTH_PATHS: frozenset[str] = frozenset({HEALTHZ, "/health", "/-/healthy", "/-/ready"})
+METRICS = "/metrics"
