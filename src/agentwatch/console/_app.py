@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+from agentwatch.catalog.http_paths import HEALTH_PATHS
 from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
@@ -133,9 +134,11 @@ def _handlers(app: FastAPI) -> None:
 
 
 def _plain_routes(app: FastAPI, static: dict[str, tuple[bytes, str]]) -> None:
-    @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:
         return PlainTextResponse("ok\n")
+
+    for path in sorted(HEALTH_PATHS):
+        app.add_api_route(path, healthz, methods=["GET"], include_in_schema=False)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

@@ -105,7 +105,8 @@ def test_the_scrape_token_reads_metrics_and_a_person_needs_the_metrics_permissio
 
 
 def test_healthz_and_the_stylesheet_are_open(client: TestClient) -> None:
-    assert client.get("/healthz").text == "ok\n"
+    for path in ("/healthz", "/health", "/-/healthy", "/-/ready"):
+        assert (path, client.get(path).text) == (path, "ok\n")
     css = client.get("/static/console.css")
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
