@@ -64,6 +64,7 @@ def _home_arg(home: StackHome) -> str:
 def _show_running(home: StackHome, spec: Spec, *, detached: bool, demo: bool) -> None:
     console.print(_status_table(stack_status(home)))
     if demo:
+        console.print(escape(objectives_line(spec)), highlight=False, soft_wrap=True)
         console.print(escape(tracing_line(spec.tracing)), highlight=False, soft_wrap=True)
     if spec.security.auth:
         console.print(
@@ -78,6 +79,24 @@ def _show_running(home: StackHome, spec: Spec, *, detached: bool, demo: bool) ->
         f"Stop it with {how}`agentwatch down {escape(_home_arg(home))}`.",
         highlight=False,
         soft_wrap=True,
+    )
+
+
+def objectives_line(spec: Spec) -> str:
+    """What the simulated system carries and the throughput floor it is held to."""
+    from agentwatch.simulate import simulated_load  # numpy: only where the demo runs
+
+    load = simulated_load(spec)
+    floor = spec.thresholds.transport_throughput_min_mps
+    how = (
+        "set in the spec"
+        if floor != load.throughput_floor
+        else f"half of its quietest load, {load.quietest_messages_per_second:,.0f} msg/s"
+    )
+    return (
+        f"objectives: the simulated system sends about {load.mean_messages_per_second:,.0f} "
+        f"messages/s on average; its throughput floor is {floor:,.0f} messages/s ({how}; "
+        "a system of your own keeps the spec's thresholds, docs/simulation.md)"
     )
 
 
@@ -135,6 +154,10 @@ def up(
     spec = load_config(config)
     if ha:
         spec = spec.model_copy(update={"ha": spec.ha.model_copy(update={"enabled": True})})
+    if not no_demo:
+        from agentwatch.simulate import with_simulated_objectives
+
+        spec = with_simulated_objectives(spec)
     config_path = config.resolve() if config is not None else None
     stack_home = StackHome(resolve_home(home))
     if history is not None:

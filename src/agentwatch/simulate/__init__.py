@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._faults import Fault, FaultError, parse_fault, resolve_target
     from ._live import Endpoint, LiveSimulation, otlp_metrics_url
     from ._load import LoadPattern
+    from ._objectives import SimulatedLoad, simulated_load, with_simulated_objectives
     from ._openmetrics import OpenMetricsSpool
     from ._publish import Publisher
     from ._routing import Topology, build_topology
@@ -35,6 +36,7 @@ else:
             "._faults": ("Fault", "FaultError", "parse_fault", "resolve_target"),
             "._live": ("Endpoint", "LiveSimulation", "otlp_metrics_url"),
             "._load": ("LoadPattern",),
+            "._objectives": ("SimulatedLoad", "simulated_load", "with_simulated_objectives"),
             "._openmetrics": ("OpenMetricsSpool",),
             "._publish": ("Publisher",),
             "._routing": ("Topology", "build_topology"),
@@ -56,6 +58,7 @@ __all__ = [
     "LoadPattern",
     "OpenMetricsSpool",
     "Publisher",
+    "SimulatedLoad",
     "SimulatedTracing",
     "Topology",
     "backfill",
@@ -68,4 +71,6 @@ __all__ = [
     "parse_fault",
     "resolve_target",
     "send_fault",
+    "simulated_load",
+    "with_simulated_objectives",
 ]
