@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ._model import MetricFamily, MetricType, Origin
 
-__all__ = ["AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL", "CARDINALITY_FAMILIES"]
+__all__ = ["AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL", "CARDINALITY_FAMILIES", "OVERFLOW"]
+
+#: The label value of folded label sets. Reserved: a caller naming it gets the overflow series.
+OVERFLOW = "__overflow__"
 
 AGENTWATCH_CARDINALITY_OVERFLOW_TOTAL = MetricFamily(
     "agentwatch_cardinality_overflow_total",

@@ -8,6 +8,7 @@ from ._model import MetricFamily, MetricType, Origin
 __all__ = [
     "AGENTWATCH_AUTH_FAILURES_TOTAL",
     "CONSOLE_LOGINS_TOTAL",
+    "CONSOLE_NOTIFICATIONS_TOTAL",
     "CONSOLE_REJECTED_REQUESTS_TOTAL",
     "SECURITY_FAMILIES",
 ]
@@ -45,8 +46,20 @@ CONSOLE_REJECTED_REQUESTS_TOTAL = MetricFamily(
     Origin.CONSOLE,
 )
 
+CONSOLE_NOTIFICATIONS_TOTAL = MetricFamily(
+    "agentwatch_console_notifications_total",
+    C,
+    "",
+    ("receiver", "status"),
+    "Notifications Alertmanager delivered to the console's web hook, by Alertmanager receiver "
+    "and status (firing, resolved); the Notifications page lists them.",
+    Origin.CONSOLE,
+    seed="004: alert routing, notifications reach someone",
+)
+
 SECURITY_FAMILIES: tuple[MetricFamily, ...] = (
     AGENTWATCH_AUTH_FAILURES_TOTAL,
     CONSOLE_LOGINS_TOTAL,
     CONSOLE_REJECTED_REQUESTS_TOTAL,
+    CONSOLE_NOTIFICATIONS_TOTAL,
 )

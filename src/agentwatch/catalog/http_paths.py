@@ -13,3 +13,5 @@ __all__ = ["HEALTHZ", "HEALTH_PATHS", "METRICS"]
 HEALTHZ = "/healthz"
 HEALTH_PATHS: frozenset[str] = frozenset({HEALTHZ, "/health", "/-/healthy", "/-/ready"})
 METRICS = "/metrics"
+#: Where the console receives Alertmanager's notifications (its web hook receiver).
+CONSOLE_WEBHOOK_PATH = "/api/alerts/webhook"

@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from agentwatch.security import AuditAction, AuditLog, SecretsError, ensure_secrets, load_secrets
+from agentwatch.security import (
+    ALERT_WEBHOOK_TOKEN_FILE,
+    AuditAction,
+    AuditLog,
+    SecretsError,
+    ensure_secrets,
+    load_secrets,
+)
 from agentwatch.stack import StackHome
 
 from ._app import app
@@ -53,7 +60,8 @@ def compose(
     ],
     home: HomeOption = None,
 ) -> None:
-    """Write the home's Grafana admin password where docker-compose.monitoring.yml reads it."""
+    """Write the home's Grafana admin password and Alertmanager's web-hook token where
+    docker-compose.monitoring.yml reads them."""
     from agentwatch.generate.compose import GRAFANA_ADMIN_PASSWORD_SECRET
 
     root = resolve_home(home)
@@ -66,12 +74,22 @@ def compose(
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     target = directory / GRAFANA_ADMIN_PASSWORD_SECRET
-    # 0644 inside a 0700 directory: Grafana reads it as its own user (uid 472) in the
-    # container, and other users of this host cannot enter the directory.
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.grafana_admin_password + "\n")
-    AuditLog(StackHome(root).audit_log).record(
-        AuditAction.CONFIG_CHANGED, actor="agentwatch secrets compose", wrote=str(target)
-    )
+    token = directory / "alertmanager" / ALERT_WEBHOOK_TOKEN_FILE
+    _write_for_containers(target, secrets.grafana_admin_password)
+    _write_for_containers(token, secrets.alert_webhook_token)
+    audit = AuditLog(StackHome(root).audit_log)
+    for path in (target, token):
+        audit.record(
+            AuditAction.CONFIG_CHANGED, actor="agentwatch secrets compose", wrote=str(path)
+        )
     console.print(f"wrote Grafana's admin password to {target} (user admin)", highlight=False)
+    console.print(f"wrote Alertmanager's web-hook token to {token}", highlight=False)
+
+
+def _write_for_containers(path: Path, value: str) -> None:
+    # 0644 inside a 0700 directory: the containers read it as their own users (Grafana uid
+    # 472, Alertmanager nobody), and other users of this host cannot enter the directory.
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "w") as out:
+        out.write(value + "\n")

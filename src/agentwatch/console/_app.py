@@ -25,11 +25,12 @@ from agentwatch.catalog.http_paths import HEALTH_PATHS
 from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
-from . import _actions, _login, _views
+from . import _actions, _login, _views, _webhook
 from ._access import Access, ForbiddenError, NotAuthenticatedError, RefusedError
 from ._alertmanager import AlertmanagerAPI, AlertmanagerError
 from ._guard import Guard
 from ._metrics import ConsoleMetrics, Rejection
+from ._notifications import NotificationLog
 from ._pages import templates
 from ._sessions import LoginThrottle, Sessions
 from ._state import Console, console_of
@@ -67,13 +68,14 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
     return found
 
 
-def _revoked_file(home: Path | None) -> Path | None:
+def _console_file(home: Path | None, name: str) -> Path | None:
+    """HOME/console/``name`` (the directory private to this user), or None without a home."""
     if home is None:
         return None
     directory = home / "console"
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
-    return directory / "revoked-sessions"
+    return directory / name
 
 
 def _wants_json(request: Request) -> bool:
@@ -207,7 +209,7 @@ def create_app(
     access = Access(
         enabled=auth,
         authenticator=Authenticator(secrets) if auth and secrets is not None else None,
-        sessions=Sessions(key, clock=clock, revoked_file=_revoked_file(home)),
+        sessions=Sessions(key, clock=clock, revoked_file=_console_file(home, "revoked-sessions")),
         metrics=metrics,
         accounts={a.username: a.role for a in secrets.accounts()} if secrets else {},
     )
@@ -223,6 +225,8 @@ def create_app(
         templates=templates(),
         config_source=config_source,
         clock=clock,
+        notifications=NotificationLog(_console_file(home, "notifications.jsonl")),
+        webhook_token=secrets.alert_webhook_token if auth and secrets is not None else None,
     )
 
     @contextlib.asynccontextmanager
@@ -244,6 +248,7 @@ def create_app(
     app.include_router(_login.router)
     app.include_router(_actions.router)
     app.include_router(_views.router)
+    app.include_router(_webhook.router)
     return Guard(app, metrics)
 
 

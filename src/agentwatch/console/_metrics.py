@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 
 from agentwatch import catalog
+from agentwatch.catalog import OVERFLOW
 from agentwatch.catalog.prometheus import counter
 from agentwatch.security import AuthFailure
 
@@ -19,6 +20,8 @@ __all__ = ["COMPONENT", "ConsoleMetrics", "LoginOutcome", "Rejection"]
 
 #: The ``component`` label of agentwatch_auth_failures_total for the console.
 COMPONENT = "console"
+#: Distinct (receiver, status) pairs counted before the rest fold into OVERFLOW.
+MAX_RECEIVERS = 64
 
 
 class Rejection(StrEnum):
@@ -48,6 +51,7 @@ class ConsoleMetrics:
         self._logins: Counter[str] = Counter({o.value: 0 for o in LoginOutcome})
         self._rejected: Counter[str] = Counter({r.value: 0 for r in Rejection})
         self._auth: Counter[str] = Counter({f.value: 0 for f in AuthFailure})
+        self._notifications: Counter[tuple[str, str]] = Counter()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
 
@@ -63,9 +67,19 @@ class ConsoleMetrics:
         with self._lock:
             self._auth[failure.value] += 1
 
+    def notification(self, receiver: str, status: str) -> None:
+        # Receivers are the names in alertmanager.yml, a handful; a sender inventing names
+        # (it holds the token, so it is ours, but may be misconfigured) folds into overflow.
+        key = (receiver, status)
+        with self._lock:
+            if key not in self._notifications and len(self._notifications) >= MAX_RECEIVERS:
+                key = (OVERFLOW, status)
+            self._notifications[key] += 1
+
     def collect(self) -> Iterator[Metric]:
         with self._lock:
             logins, rejected, auth = dict(self._logins), dict(self._rejected), dict(self._auth)
+            notifications = dict(self._notifications)
         family = counter(catalog.CONSOLE_LOGINS_TOTAL)
         for outcome, value in logins.items():
             family.add_metric([outcome], value)
@@ -77,4 +91,8 @@ class ConsoleMetrics:
         family = counter(catalog.AGENTWATCH_AUTH_FAILURES_TOTAL)
         for failure, value in auth.items():
             family.add_metric([COMPONENT, failure], value)
+        yield family
+        family = counter(catalog.CONSOLE_NOTIFICATIONS_TOTAL)
+        for (receiver, status), value in notifications.items():
+            family.add_metric([receiver, status], value)
         yield family

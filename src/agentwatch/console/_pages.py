@@ -29,6 +29,7 @@ class View:
 VIEWS: tuple[View, ...] = (
     View("overview", "Overview", Permission.OPERATIONS, boards.SYSTEM_OVERVIEW),
     View("alerts", "Alerts", Permission.OPERATIONS, None),
+    View("notifications", "Notifications", Permission.OPERATIONS, None),
     View("slos", "SLOs", Permission.SLO, boards.SLO),
     View("capacity", "Capacity", Permission.OPERATIONS, boards.CAPACITY),
     View("flow", "Message flow", Permission.OPERATIONS, boards.MESSAGE_FLOW),

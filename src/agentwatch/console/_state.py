@@ -22,6 +22,7 @@ from agentwatch.spec import Spec
 from ._access import Access, Visitor
 from ._alertmanager import AlertmanagerAPI, AlertmanagerError
 from ._metrics import ConsoleMetrics
+from ._notifications import NotificationLog
 from ._pages import VIEWS, View, grafana_link
 from ._sessions import LoginThrottle
 from ._source import Querier
@@ -70,6 +71,9 @@ class Console:
     templates: jinja2.Environment
     config_source: str
     clock: Callable[[], float]
+    notifications: NotificationLog
+    # The bearer token Alertmanager's notifications carry; None with auth off.
+    webhook_token: str | None
 
     def record(self, action: AuditAction, actor: str, **fields: object) -> None:
         if self.audit is not None:

@@ -4,6 +4,7 @@ permission)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -20,6 +21,7 @@ from ._alertmanager import AlertmanagerError, is_silence_id
 from ._alerts import read_alerts
 from ._business import read_business
 from ._capacity import PLOT_HORIZON_SECONDS, CapacityView, read_capacity
+from ._notifications import Notification
 from ._overview import read_overview
 from ._pages import VIEWS, View
 from ._slos import BURN_COLUMNS, SloView, read_slos
@@ -48,6 +50,18 @@ _PROMETHEUS_READERS: dict[str, Reader] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationsView:
+    notifications: list[Notification]
+    # Where Alertmanager's default receiver delivers: this console, or a hook of the spec's.
+    default_receiver: str
+
+
+def _default_receiver(console: Console) -> str:
+    url = console.spec.alerting.webhook_url
+    return "this console" if url is None else url
+
+
 def _alerts(console: Console) -> tuple[Any, list[str]]:
     try:
         return read_alerts(console.alertmanager), []
@@ -58,6 +72,8 @@ def _alerts(console: Console) -> tuple[Any, list[str]]:
 def _read(console: Console, slug: str) -> tuple[Any, list[str]]:
     if slug == "alerts":
         return _alerts(console)
+    if slug == "notifications":
+        return NotificationsView(console.notifications.latest(), _default_receiver(console)), []
     data, problems = _PROMETHEUS_READERS[slug](console)
     return data, problems
 

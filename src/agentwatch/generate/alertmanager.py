@@ -11,7 +11,8 @@ Routing, first match wins (every child inherits ``group_by`` and the timings):
 - ``category="slo"``: fast burn (critical) pages at once; slow burn (warning) pages only in
   business hours (seed 004).
 - ``severity="critical"`` → PagerDuty.
-- everything else → the default web hook.
+- everything else → the default web hook: ``alerting.webhook_url``, or unset, the console's
+  (it keeps the notification log of its Notifications page).
 
 PagerDuty is off by default (a fresh checkout has no routing key): then "page" means the web
 hook of the alert's team, or the default one, and no PagerDuty receiver is written at all, so
@@ -23,7 +24,11 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
+from agentwatch.catalog.http_paths import CONSOLE_WEBHOOK_PATH
+from agentwatch.security import ALERT_WEBHOOK_TOKEN_FILE
 from agentwatch.spec import Spec
+
+from .local_stack import connect_host, host_port
 
 __all__ = [
     "AGENT_ALERTS_SILENCED_BY_TRANSPORT_DOWN",
@@ -36,6 +41,7 @@ __all__ = [
     "VOICE_PAGERDUTY_RECEIVER",
     "VOICE_RECEIVER",
     "alertmanager_config",
+    "console_webhook_url",
 ]
 
 # Where the production tree (docker-compose.monitoring.yml) mounts the secrets; the local
@@ -51,6 +57,7 @@ VOICE_RECEIVER = "voice"
 VOICE_PAGERDUTY_RECEIVER = "voice-pagerduty"
 
 BUSINESS_HOURS = "business-hours"
+CONSOLE_MAX_ALERTS = 20
 
 # With the transport down, agents starve or queue up: these alerts are its symptoms, and
 # paging for them too would bury the cause.
@@ -66,6 +73,12 @@ AGENT_ALERTS_SILENCED_BY_TRANSPORT_DOWN: tuple[str, ...] = (
 # the same cluster, and, for SLO burn alerts that share a name, the same SLO (a label missing
 # from both counts as equal, so alerts without ``slo`` are unaffected).
 _SAME_ALERT = ["alertname", "cluster", "slo"]
+
+
+def console_webhook_url(spec: Spec) -> str:
+    """Where the console receives Alertmanager's notifications (the default receiver)."""
+    host = host_port(connect_host(spec.listen_address), spec.ports.console)
+    return f"http://{host}{CONSOLE_WEBHOOK_PATH}"
 
 
 def _secret(secrets_dir: str, name: str) -> str:
@@ -104,6 +117,12 @@ def _receivers(spec: Spec, secrets_dir: str) -> list[dict[str, Any]]:
     alerting = spec.alerting
 
     def default() -> dict[str, Any]:
+        if alerting.webhook_url is None:
+            console = _webhook(console_webhook_url(spec), ALERT_WEBHOOK_TOKEN_FILE, secrets_dir)
+            # Alerts past this are counted (truncatedAlerts), not sent: the body stays well
+            # below the console's request size limit (64 KiB; an alert is about 1.5 KiB).
+            console["max_alerts"] = CONSOLE_MAX_ALERTS
+            return console
         return _webhook(alerting.webhook_url, alerting.webhook_token_file, secrets_dir)
 
     def team(url: str | None, token_file: str | None) -> dict[str, Any]:

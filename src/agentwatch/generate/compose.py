@@ -14,6 +14,7 @@ from typing import Any
 from agentwatch.generate.alertmanager import DEFAULT_SECRETS_DIR
 from agentwatch.generate.grafana_provisioning import DASHBOARDS_PATH, JAEGER_UI_PORT
 from agentwatch.generate.otel import COLLECTOR_IMAGE, OTLP_GRPC_PORT
+from agentwatch.security import ALERT_WEBHOOK_TOKEN_FILE
 from agentwatch.spec import Spec
 
 __all__ = [
@@ -363,14 +364,16 @@ everything but this README and itself out of git.
 - `{GRAFANA_ADMIN_PASSWORD_SECRET}`: Grafana's admin password, one line. Grafana reads it
   through `GF_SECURITY_ADMIN_PASSWORD__FILE`; user name `admin`.
 - `alertmanager/<name>`: every file the spec's `alerting.*_file` fields name (PagerDuty
-  routing key, web-hook tokens). Mounted read-only at `{DEFAULT_SECRETS_DIR}`, where the
-  generated `alerts/alertmanager.yml` looks for them. The default spec names none.
+  routing key, web-hook tokens), and, while `alerting.webhook_url` is unset,
+  `alertmanager/{ALERT_WEBHOOK_TOKEN_FILE}`: the bearer token Alertmanager sends to the
+  console's web hook. Mounted read-only at `{DEFAULT_SECRETS_DIR}`, where the generated
+  `alerts/alertmanager.yml` looks for them.
 
-For example, with the Grafana password `agentwatch up` generated into its home:
+For example, with the Grafana password and web-hook token `agentwatch up` generated into its
+home:
 
 ```sh
 agentwatch secrets compose secrets --home HOME
-mkdir -p secrets/alertmanager
 ```
 
 or one of your own: `openssl rand -base64 24 > secrets/{GRAFANA_ADMIN_PASSWORD_SECRET}`.

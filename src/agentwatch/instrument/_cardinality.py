@@ -24,13 +24,11 @@ from typing import TypeVar
 from prometheus_client.core import CounterMetricFamily
 
 from agentwatch import catalog as c
-from agentwatch.catalog import MetricFamily
+from agentwatch.catalog import OVERFLOW, MetricFamily
 from agentwatch.catalog.prometheus import counter
 
 __all__ = ["OVERFLOW", "SeriesLimit", "overflow_family"]
 
-#: The label value of folded label sets. Reserved: a caller naming it gets the overflow series.
-OVERFLOW = "__overflow__"
 
 _log = logging.getLogger(__name__)
 

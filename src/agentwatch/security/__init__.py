@@ -7,6 +7,7 @@ from ._endpoint import NO_SECRETS_WARNING, endpoint_authenticator
 from ._pii import PSEUDONYM_PREFIX, Pseudonymizer, pseudonymizer_for
 from ._roles import ROLE_PERMISSIONS, Permission, Role
 from ._secrets import (
+    ALERT_WEBHOOK_TOKEN_FILE,
     SECRETS_ENV,
     SERVICE_USER,
     Account,
@@ -20,6 +21,7 @@ from ._secrets import (
 )
 
 __all__ = [
+    "ALERT_WEBHOOK_TOKEN_FILE",
     "NO_SECRETS_WARNING",
     "PSEUDONYM_PREFIX",
     "ROLE_PERMISSIONS",

@@ -21,6 +21,7 @@ from agentwatch.render import write_text
 from ._roles import Role
 
 __all__ = [
+    "ALERT_WEBHOOK_TOKEN_FILE",
     "SECRETS_ENV",
     "SERVICE_USER",
     "Account",
@@ -35,6 +36,8 @@ __all__ = [
 
 #: A child process of the stack (or a command run by hand) finds the secrets file here.
 SECRETS_ENV = "AGENTWATCH_SECRETS"
+#: HOME/secrets/<this>: the token Alertmanager sends to the console's notification web hook.
+ALERT_WEBHOOK_TOKEN_FILE = "alert-webhook-token"
 #: The account Prometheus, Alertmanager and the stack's own clients use.
 SERVICE_USER = "agentwatch"
 _PRIVATE_FILE = 0o600
@@ -67,12 +70,14 @@ class Secrets:
     grafana_admin_password: str
     # Signs the console's session cookies and CSRF tokens.
     session_key: str
+    # What Alertmanager sends (a bearer token) to deliver notifications to the console.
+    alert_webhook_token: str
 
     @classmethod
     def generate(cls) -> Secrets:
         return cls(
             service=Account(SERVICE_USER, _password(), Role.SERVICE),
-            scrape_token=secrets.token_urlsafe(32),
+            scrape_token=_token(),
             users=tuple(
                 Account(role.value, _password(), role)
                 for role in (Role.EXECUTIVE, Role.TECHNICAL, Role.ADMIN)
@@ -80,6 +85,7 @@ class Secrets:
             pii_key=secrets.token_hex(32),
             grafana_admin_password=_password(),
             session_key=secrets.token_hex(32),
+            alert_webhook_token=_token(),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -95,6 +101,7 @@ class Secrets:
                 pii_key=str(data["pii_key"]),
                 grafana_admin_password=str(data["grafana_admin_password"]),
                 session_key=str(data["session_key"]),
+                alert_webhook_token=str(data["alert_webhook_token"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SecretsError(
@@ -108,6 +115,15 @@ class Secrets:
 
 def _password() -> str:
     return secrets.token_urlsafe(18)
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# Secrets added after a home's secrets file was first written: `agentwatch up` adds them to an
+# older file (the values already there stay, so every password keeps working).
+_ADDED_LATER = {"alert_webhook_token": _token}
 
 
 def _account(data: Mapping[str, Any]) -> Account:
@@ -134,6 +150,11 @@ class SecretsFiles:
         return self.directory / "scrape-token"
 
     @property
+    def alert_webhook_token(self) -> Path:
+        """Alertmanager's bearer token for the console's notification web hook."""
+        return self.directory / ALERT_WEBHOOK_TOKEN_FILE
+
+    @property
     def web_config(self) -> Path:
         """Prometheus' and Alertmanager's --web.config.file (bcrypt hashes only)."""
         return self.directory / "web.yml"
@@ -147,6 +168,10 @@ def write_private(path: Path, text: str) -> None:
 
 
 def load_secrets(path: Path) -> Secrets:
+    return Secrets.from_json(_read_json(path), str(path))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         mode = path.stat().st_mode
         text = path.read_text(encoding="utf-8")
@@ -162,7 +187,7 @@ def load_secrets(path: Path) -> Secrets:
         raise SecretsError(f"{path}: line {exc.lineno}: not JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise SecretsError(f"{path}: expected a JSON object")
-    return Secrets.from_json(data, str(path))
+    return data
 
 
 def ensure_secrets(home: Path) -> tuple[Secrets, SecretsFiles, bool]:
@@ -175,11 +200,21 @@ def ensure_secrets(home: Path) -> tuple[Secrets, SecretsFiles, bool]:
         found = Secrets.generate()
         write_private(files.secrets_json, json.dumps(found.to_json(), indent=2) + "\n")
     else:
-        found = load_secrets(files.secrets_json)
+        found = _load_adding_new_secrets(files.secrets_json)
     # Rewritten each time from the JSON file, which stays the one source.
     write_private(files.service_password, found.service.password)
     write_private(files.scrape_token, found.scrape_token)
+    write_private(files.alert_webhook_token, found.alert_webhook_token)
     return found, files, created
+
+
+def _load_adding_new_secrets(path: Path) -> Secrets:
+    data = _read_json(path)
+    missing = {key: make() for key, make in _ADDED_LATER.items() if key not in data}
+    if missing:
+        data.update(missing)
+        write_private(path, json.dumps(data, indent=2) + "\n")
+    return Secrets.from_json(data, str(path))
 
 
 def find_secrets(home: Path | None) -> Secrets | None:

@@ -104,7 +104,7 @@ class Ports(_Strict):
     otlp_http: Port = 4318
     console: Port = 8080
     # `agentwatch up --ha` (docs/ha.md): the second Alertmanager, each one's gossip port (9094
-    # is Alertmanager's own default; alerting.webhook_url's default already holds 9095) and,
+    # is Alertmanager's own default; 9095 is left for a web hook receiver of your own) and,
     # with ha.prometheus_replicas, the second Prometheus.
     alertmanager_2: Port = 9096
     alertmanager_gossip: Port = 9094
@@ -378,9 +378,11 @@ class Alerting(_Strict):
     key, webhook bearer tokens) are only named here, as files in the secrets directory, so no
     generated file ever holds one."""
 
-    # Seed 004's default receiver is a web hook; the default is a local receiver a test can run.
-    webhook_url: WebhookUrl = "http://127.0.0.1:9095/alerts"
-    # Bearer token sent to the default web hook (and to the team hooks that fall back to it).
+    # Seed 004's default receiver is a web hook. Unset: the console's own
+    # (/api/alerts/webhook, with the home's alert-webhook-token), which keeps a notification log
+    # people see on its Notifications page.
+    webhook_url: WebhookUrl | None = None
+    # Bearer token sent to webhook_url (and to the team hooks that fall back to it).
     webhook_token_file: SecretFileName | None = None
     # Team web hooks; unset, the team's alerts go to ``webhook_url``.
     security_webhook_url: WebhookUrl | None = None
@@ -415,6 +417,15 @@ class Alerting(_Strict):
                 f"{', '.join(DEFAULT_ALERT_FOR)}"
             )
         return {**DEFAULT_ALERT_FOR, **value}
+
+    @model_validator(mode="after")
+    def _token_with_its_hook(self) -> Alerting:
+        if self.webhook_token_file is not None and self.webhook_url is None:
+            raise ValueError(
+                "webhook_token_file is the token for webhook_url, which is unset (the console's "
+                "web hook, with a token of its own): set webhook_url, or drop webhook_token_file"
+            )
+        return self
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> Alerting:

@@ -13,6 +13,7 @@ from agentwatch.generate.alertmanager import (
     alertmanager_config,
 )
 from agentwatch.render import dump_yaml, write_yaml
+from agentwatch.security import ensure_secrets
 from agentwatch.spec import Spec, SpecError, parse_spec
 from tests.unit.tools import run
 
@@ -84,7 +85,18 @@ def _file_keys(node: Any, path: str = "") -> dict[str, str]:
 
 
 def test_default_config() -> None:
-    webhook = {"url": "http://127.0.0.1:9095/alerts", "send_resolved": True}
+    # The default receiver is the console's web hook, which keeps the notification log.
+    webhook = {
+        "url": "http://127.0.0.1:8080/api/alerts/webhook",
+        "send_resolved": True,
+        "max_alerts": 20,
+        "http_config": {
+            "authorization": {
+                "type": "Bearer",
+                "credentials_file": "/etc/alertmanager/secrets/alert-webhook-token",
+            }
+        },
+    }
     assert alertmanager_config(Spec()) == {
         "route": {
             "receiver": "web.hook",
@@ -144,9 +156,13 @@ def test_default_config() -> None:
     }
 
 
-def test_default_config_names_no_secret_file() -> None:
-    # The local stack starts without any secrets: nothing may point at a file that is missing.
-    assert _file_keys(alertmanager_config(Spec())) == {}
+def test_default_config_names_only_the_secret_every_home_has(tmp_path: Path) -> None:
+    # Nothing may point at a file that is missing: the one file the default names is the
+    # console's web-hook token, which every home's secrets hold from the first `agentwatch up`.
+    _, files, _ = ensure_secrets(tmp_path)
+    named = _file_keys(alertmanager_config(Spec(), secrets_dir=str(files.directory)))
+    assert set(named.values()) == {str(files.alert_webhook_token)}
+    assert files.alert_webhook_token.read_text()
 
 
 def test_the_same_spec_gives_the_same_bytes() -> None:
@@ -339,7 +355,9 @@ def test_pagerduty_url_is_optional() -> None:
 
 
 def test_team_hooks_fall_back_to_the_default_hook_and_its_token() -> None:
-    spec = parse_spec({"alerting": {"webhook_token_file": "tok"}})
+    spec = parse_spec(
+        {"alerting": {"webhook_url": "http://127.0.0.1:9095/alerts", "webhook_token_file": "tok"}}
+    )
     receivers = {r["name"]: r for r in alertmanager_config(spec, secrets_dir="/s")["receivers"]}
     expected = [
         {
@@ -359,7 +377,8 @@ def test_team_hooks_fall_back_to_the_default_hook_and_its_token() -> None:
         ({"business_hours_start": "17:00", "business_hours_end": "09:00"}, "must be before"),
         ({"business_hours_start": "9:00"}, "pattern"),
         ({"webhook_url": "ftp://example.com/x"}, "http:// or https://"),
-        ({"webhook_token_file": "../../etc/passwd"}, "pattern"),
+        ({"webhook_url": "http://h/x", "webhook_token_file": "../../etc/passwd"}, "pattern"),
+        ({"webhook_token_file": "tok"}, "webhook_token_file is the token for webhook_url"),
         ({"pagerduty_routing_key_file": "/abs/key"}, "pattern"),
         ({"routing_key": "inline-secret"}, "unknown key"),
     ],

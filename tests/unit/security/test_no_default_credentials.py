@@ -77,9 +77,8 @@ def test_a_prepared_home_holds_passwords_only_in_its_secrets(tmp_path: Path, dem
     fake = Binaries(Path("p"), Path("pt"), Path("a"), Path("at"))
     render_configs(build_plan(Spec(), home, fake, config_path=None, demo=demo))
     secrets_text = home.secrets.secrets_json.read_text()
-    values = set(
-        re.findall(r'"(?:password|scrape_token|pii_key|session_key)": "([^"]+)"', secrets_text)
-    )
+    keys = "password|scrape_token|pii_key|session_key|alert_webhook_token"
+    values = set(re.findall(rf'"(?:{keys})": "([^"]+)"', secrets_text))
     assert len(values) >= 6
     outside = [
         p for p in tmp_path.rglob("*") if p.is_file() and home.secrets.directory not in p.parents

@@ -26,10 +26,16 @@ def test_first_use_generates_private_files_and_later_uses_read_them(tmp_path: Pa
     first, files, created = ensure_secrets(tmp_path)
     assert created
     assert _mode(files.directory) == 0o700
-    for path in (files.secrets_json, files.service_password, files.scrape_token):
+    for path in (
+        files.secrets_json,
+        files.service_password,
+        files.scrape_token,
+        files.alert_webhook_token,
+    ):
         assert _mode(path) == 0o600, path
     assert files.service_password.read_text() == first.service.password
     assert files.scrape_token.read_text() == first.scrape_token
+    assert files.alert_webhook_token.read_text() == first.alert_webhook_token
     again, _, created_again = ensure_secrets(tmp_path)
     assert not created_again
     assert again == first
@@ -78,3 +84,18 @@ def test_find_prefers_the_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert find_secrets(tmp_path / "home") == home_secrets
     monkeypatch.setenv(SECRETS_ENV, str(other_files.secrets_json))
     assert find_secrets(tmp_path / "home") == other
+
+
+def test_an_older_file_gets_the_secrets_added_since_and_keeps_its_own(tmp_path: Path) -> None:
+    first, files, _ = ensure_secrets(tmp_path)
+    older = first.to_json()
+    del older["alert_webhook_token"]
+    files.secrets_json.write_text(json.dumps(older))
+    with pytest.raises(SecretsError, match="alert_webhook_token"):
+        load_secrets(files.secrets_json)
+    upgraded, _, created = ensure_secrets(tmp_path)
+    assert not created
+    assert upgraded.to_json() == {**older, "alert_webhook_token": upgraded.alert_webhook_token}
+    assert upgraded.alert_webhook_token not in (first.alert_webhook_token, "")
+    assert load_secrets(files.secrets_json) == upgraded
+    assert _mode(files.secrets_json) == 0o600
