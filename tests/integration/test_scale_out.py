@@ -38,18 +38,17 @@ from agentwatch.analytics.capacity import COMPUTE_NODES, plan_capacity
 from agentwatch.analytics.capacity_queries import TYPE_QUERIES
 from agentwatch.analytics.failure import score_agents
 from agentwatch.analytics.promapi import PrometheusAPI
-from agentwatch.cli._slo import SloStatus, read_status
-from agentwatch.exporters import MetricsServer
-from agentwatch.generate.local_stack import (
+from agentwatch.catalog.scrape import (
     AGENTS_JOB,
     ANALYTICS_JOB,
     EXPORTER_JOBS,
     FRAMEWORK_JOB,
     TRANSPORT_JOB,
     VOICE_JOB,
-    ScrapeAuth,
-    prometheus_config,
 )
+from agentwatch.cli._slo import SloStatus, read_status
+from agentwatch.exporters import MetricsServer
+from agentwatch.generate.prometheus import ScrapeAuth, prometheus_config
 from agentwatch.generate.rule_tree import rule_files
 from agentwatch.instrument import AgentFleet
 from agentwatch.render import write_yaml

@@ -6,6 +6,7 @@ never from string literals of their own.
 """
 
 from ._cardinality import *  # noqa: F403
+from ._exemplars import *  # noqa: F403
 from ._families import *  # noqa: F403
 from ._families import CATALOG
 from ._framework import *  # noqa: F403

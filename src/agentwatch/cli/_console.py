@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from agentwatch.generate.local_stack import host_port
+from agentwatch.catalog.scrape import host_port
 from agentwatch.security import SECRETS_ENV, AuditLog, SecretsError, SecretsFiles, find_secrets
 
 from ._app import app

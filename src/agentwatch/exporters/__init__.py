@@ -19,26 +19,7 @@ if TYPE_CHECKING:
     )
     from .otlp import IngestResult, OtlpCollector, OtlpReceiver, OtlpStore
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._home": (
-                "FilesystemSpace",
-                "HomeFilesystemCollector",
-                "filesystem_space",
-                "format_bytes",
-            ),
-            "._server": ("Collector", "MetricsServer", "PortInUseError", "build_registry"),
-            "._traces": (
-                "TraceStore",
-                "TracingPipeline",
-                "otlp_span_exporter",
-                "span_summary",
-                "trace_summary",
-            ),
-            ".otlp": ("IngestResult", "OtlpCollector", "OtlpReceiver", "OtlpStore"),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "Collector",

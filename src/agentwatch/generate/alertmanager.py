@@ -25,10 +25,9 @@ import posixpath
 from typing import Any
 
 from agentwatch.catalog.http_paths import CONSOLE_WEBHOOK_PATH
+from agentwatch.catalog.scrape import connect_host, host_port
 from agentwatch.security import ALERT_WEBHOOK_TOKEN_FILE
 from agentwatch.spec import Spec
-
-from .local_stack import connect_host, host_port
 
 __all__ = [
     "AGENT_ALERTS_SILENCED_BY_TRANSPORT_DOWN",

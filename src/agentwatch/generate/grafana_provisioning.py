@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentwatch.instrument import EXEMPLAR_TRACE_ID
+from agentwatch.catalog import EXEMPLAR_TRACE_ID
 from agentwatch.spec import Spec
 
 __all__ = [

@@ -28,8 +28,8 @@ from agentwatch.generate.compose import (
 )
 from agentwatch.generate.dashboards import dashboards
 from agentwatch.generate.grafana_provisioning import dashboard_providers, datasources
-from agentwatch.generate.local_stack import Hosts, prometheus_config
 from agentwatch.generate.otel import COLLECTOR_METRICS_PORT, collector_config
+from agentwatch.generate.prometheus import Hosts, prometheus_config
 from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.spec import Spec
 

@@ -30,26 +30,7 @@ if TYPE_CHECKING:
     from ._transport import TransportCollector, TransportMonitor
     from ._voice import RECOGNITION_OUTCOMES, VoiceCollector, VoiceMonitor
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._agent": ("AgentMonitor", "AgentSnapshot", "AgentStatus", "MessageRecorder"),
-            "._fleet": ("AgentFleet", "FleetCollector"),
-            "._health": ("HealthInputs", "health_score"),
-            "._histogram": ("EXEMPLAR_TRACE_ID", "TraceExemplar"),
-            "._privacy": ("default_pseudonymizer",),
-            "._sampling": ("KEEP_ATTRIBUTE", "AdaptiveSampler", "SamplerCollector"),
-            "._tracing": (
-                "BAD_TRACE_CONTEXT",
-                "CONVERSATION_ID",
-                "AgentTracer",
-                "Hop",
-                "check_trace_headers",
-            ),
-            "._transport": ("TransportCollector", "TransportMonitor"),
-            "._voice": ("RECOGNITION_OUTCOMES", "VoiceCollector", "VoiceMonitor"),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "BAD_TRACE_CONTEXT",

@@ -15,6 +15,8 @@ from numpy.typing import NDArray
 from prometheus_client.samples import Exemplar
 from prometheus_client.utils import floatToGoString
 
+from agentwatch.catalog import EXEMPLAR_SPAN_ID, EXEMPLAR_TRACE_ID
+
 __all__ = [
     "EXEMPLAR_SPAN_ID",
     "EXEMPLAR_TRACE_ID",
@@ -22,9 +24,6 @@ __all__ = [
     "HistogramSnapshot",
     "TraceExemplar",
 ]
-
-# Exemplar label names; Grafana's exemplar link to the trace data source names the first.
-EXEMPLAR_TRACE_ID, EXEMPLAR_SPAN_ID = "trace_id", "span_id"
 
 Bucket = tuple[str, float] | tuple[str, float, Exemplar]
 # (upper bound as exposed, cumulative count[, exemplar]) ending with "+Inf", and the sum.

@@ -26,23 +26,7 @@ if TYPE_CHECKING:
     from ._routing import Topology, build_topology
     from ._tracing import SimulatedTracing
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._backfill": ("BackfillError", "BackfillResult", "backfill", "exporter_labels"),
-            "._control": ("ControlError", "get_trace", "list_faults", "list_traces", "send_fault"),
-            "._engine": ("Engine", "Ledger"),
-            "._fault_kind": ("FaultKind",),
-            "._faults": ("Fault", "FaultError", "parse_fault", "resolve_target"),
-            "._live": ("Endpoint", "LiveSimulation", "otlp_metrics_url"),
-            "._load": ("LoadPattern",),
-            "._objectives": ("SimulatedLoad", "simulated_load", "with_simulated_objectives"),
-            "._openmetrics": ("OpenMetricsSpool",),
-            "._publish": ("Publisher",),
-            "._routing": ("Topology", "build_topology"),
-            "._tracing": ("SimulatedTracing",),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "BackfillError",

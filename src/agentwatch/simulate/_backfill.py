@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from agentwatch.exporters import Collector
-from agentwatch.generate.local_stack import (
+from agentwatch.catalog.scrape import (
     AGENTS_JOB,
     TRANSPORT_JOB,
     VOICE_JOB,
     connect_host,
     host_port,
 )
+from agentwatch.exporters import Collector
 from agentwatch.spec import Spec
 
 from ._engine import Engine

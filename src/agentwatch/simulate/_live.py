@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agentwatch.catalog.scrape import connect_host, host_port
 from agentwatch.exporters import (
     MetricsServer,
     TraceStore,
@@ -15,7 +16,6 @@ from agentwatch.exporters import (
     span_summary,
     trace_summary,
 )
-from agentwatch.generate.local_stack import connect_host, host_port
 from agentwatch.security import Authenticator
 from agentwatch.spec import Spec
 

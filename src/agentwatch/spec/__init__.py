@@ -13,6 +13,9 @@ from ._importers import (
 from ._load import SpecError, load_spec, parse_spec
 from ._model import (
     DEFAULT_AGENT_TYPES,
+    RATE_SAMPLES,
+    RATE_WINDOW,
+    SHORT_RATE_WINDOW,
     WINDOW_PLACEHOLDER,
     Business,
     HighAvailability,
@@ -21,6 +24,7 @@ from ._model import (
     RemoteWriteBasicAuth,
     ScrapeJob,
     Scraping,
+    ShortWindowScrapeJob,
     Simulation,
     Slo,
     SloAlerting,
@@ -30,6 +34,7 @@ from ._model import (
     Thresholds,
     Tracing,
     duration_seconds,
+    longest_scrape_interval,
 )
 from ._otlp import OtlpReceiverSettings
 from ._security import DEFAULT_HASHED_LABELS, Privacy, Security, is_loopback
@@ -37,6 +42,9 @@ from ._security import DEFAULT_HASHED_LABELS, Privacy, Security, is_loopback
 __all__ = [
     "DEFAULT_AGENT_TYPES",
     "DEFAULT_HASHED_LABELS",
+    "RATE_SAMPLES",
+    "RATE_WINDOW",
+    "SHORT_RATE_WINDOW",
     "WINDOW_PLACEHOLDER",
     "AgentQuality",
     "AgentTemplate",
@@ -53,6 +61,7 @@ __all__ = [
     "ScrapeJob",
     "Scraping",
     "Security",
+    "ShortWindowScrapeJob",
     "Simulation",
     "Slo",
     "SloAlerting",
@@ -71,5 +80,6 @@ __all__ = [
     "import_sloth",
     "is_loopback",
     "load_spec",
+    "longest_scrape_interval",
     "parse_spec",
 ]

@@ -25,6 +25,9 @@ from ._security import Privacy, Security, is_loopback
 __all__ = [
     "DEFAULT_AGENT_TYPES",
     "DEFAULT_ALERT_FOR",
+    "RATE_SAMPLES",
+    "RATE_WINDOW",
+    "SHORT_RATE_WINDOW",
     "WINDOW_PLACEHOLDER",
     "Alerting",
     "Analytics",
@@ -35,6 +38,7 @@ __all__ = [
     "RemoteWriteBasicAuth",
     "ScrapeJob",
     "Scraping",
+    "ShortWindowScrapeJob",
     "Simulation",
     "Slo",
     "SloAlerting",
@@ -45,6 +49,7 @@ __all__ = [
     "Tracing",
     "default_slos",
     "duration_seconds",
+    "longest_scrape_interval",
 ]
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
@@ -121,8 +126,44 @@ class Ports(_Strict):
         return self
 
 
+# The rates the generated rules and the analytics take are over fixed windows, which the
+# recorded series' names carry (job:agent_transport_messages:rate1m, agent_type:...:rate5m in
+# catalog/recorded.py), and a rate wants RATE_SAMPLES scrapes in its window: with fewer it
+# jumps, and with one it is empty. So a job may be scraped at most every window / RATE_SAMPLES
+# of the shortest window over its series, and a spec asking for longer intervals is refused.
+RATE_SAMPLES: Final = 4
+# The transport's rates (the transport recording rules, EmergencyMessageFlood) and the agents'
+# (the anomaly series' CPU, the failure predictor's rates on its 15 s grid).
+SHORT_RATE_WINDOW: Final = "1m"
+# Every other rate: agents, voice, the framework, Prometheus', Alertmanager's, the console's.
+RATE_WINDOW: Final = "5m"
+
+
+def longest_scrape_interval(window: str) -> float:
+    """Seconds between scrapes that still give a rate over ``window`` its RATE_SAMPLES."""
+    return duration_seconds(window) / RATE_SAMPLES
+
+
+def _serves(window: str) -> AfterValidator:
+    """Refuses a scrape interval too long for rates over ``window``."""
+    longest = longest_scrape_interval(window)
+
+    def check(interval: str) -> str:
+        if duration_seconds(interval) > longest:
+            raise ValueError(
+                f"longer than {longest:g}s: the generated rules and the analytics take rates "
+                f"over {window} of these series, and a rate needs {RATE_SAMPLES} scrapes in its "
+                "window"
+            )
+        return interval
+
+    return AfterValidator(check)
+
+
 class ScrapeJob(_Strict):
-    interval: Duration = "15s"
+    """A scrape job whose series the rules take rates of over RATE_WINDOW."""
+
+    interval: Annotated[Duration, _serves(RATE_WINDOW)] = "15s"
     timeout: Duration | None = None
 
     @model_validator(mode="after")
@@ -136,12 +177,19 @@ class ScrapeJob(_Strict):
         return self
 
 
+class ShortWindowScrapeJob(ScrapeJob):
+    """A scrape job whose series are also read over SHORT_RATE_WINDOW."""
+
+    interval: Annotated[Duration, _serves(SHORT_RATE_WINDOW)] = "15s"
+
+
 class Scraping(_Strict):
-    interval: Duration = "15s"
+    # Prometheus', Alertmanager's and the console's own series (and any job without its own).
+    interval: Annotated[Duration, _serves(RATE_WINDOW)] = "15s"
     evaluation_interval: Duration = "15s"
-    agents: ScrapeJob = ScrapeJob()
+    agents: ShortWindowScrapeJob = ShortWindowScrapeJob()
     # Seed 004: high-frequency scraping for the transport layer.
-    transport: ScrapeJob = ScrapeJob(interval="1s", timeout="800ms")
+    transport: ShortWindowScrapeJob = ShortWindowScrapeJob(interval="1s", timeout="800ms")
     voice: ScrapeJob = ScrapeJob()
     # Seed 000: the framework job scrapes every 10s.
     framework: ScrapeJob = ScrapeJob(interval="10s")

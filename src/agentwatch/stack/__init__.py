@@ -43,45 +43,7 @@ if TYPE_CHECKING:
     from ._up import open_stack, plan_stack, run_foreground, up_stack
     from ._validate import COMPOSE_FILE, CheckResult, check_tree
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._backfill": ("backfill_history",),
-            "._backup": (
-                "BackupError",
-                "BackupInvalidError",
-                "BackupProgress",
-                "RestoreReport",
-                "create_backup",
-                "default_backup_path",
-                "read_manifest",
-                "restore_backup",
-                "running_prometheus_url",
-            ),
-            "._binaries": ("Binaries", "find_binaries"),
-            "._detach": ("run_supervisor_process", "start_detached"),
-            "._down": ("StopReport", "stop_stack"),
-            "._errors": (
-                "EXIT_BAD_CONFIG",
-                "EXIT_RUNTIME",
-                "AlreadyRunningError",
-                "BinaryNotFoundError",
-                "ConfigInvalidError",
-                "PortInUseError",
-                "StackError",
-                "StartupFailedError",
-                "StopRequestedError",
-            ),
-            "._layout": ("StackHome",),
-            "._plan": ("Component", "Endpoint", "StackPlan", "build_plan", "simulate_command"),
-            "._ports": ("check_ports", "port_in_use"),
-            "._state": ("HomeLock", "read_state"),
-            "._status": ("EndpointStatus", "StackStatus", "stack_status"),
-            "._supervisor": ("Supervisor",),
-            "._up": ("open_stack", "plan_stack", "run_foreground", "up_stack"),
-            "._validate": ("COMPOSE_FILE", "CheckResult", "check_tree"),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "COMPOSE_FILE",

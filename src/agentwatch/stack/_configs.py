@@ -10,7 +10,7 @@ from pathlib import Path
 import bcrypt
 
 from agentwatch.generate.alertmanager import alertmanager_config
-from agentwatch.generate.local_stack import ScrapeAuth, prometheus_config
+from agentwatch.generate.prometheus import ScrapeAuth, prometheus_config
 from agentwatch.generate.rule_tree import rule_files
 from agentwatch.generate.web_config import web_config
 from agentwatch.render import write_text, write_yaml

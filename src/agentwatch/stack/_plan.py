@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from agentwatch.generate.local_stack import connect_host, host_port
+from agentwatch.catalog.scrape import connect_host, host_port
 from agentwatch.security import SECRETS_ENV, load_secrets
 from agentwatch.spec import Spec, is_loopback
 

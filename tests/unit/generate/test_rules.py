@@ -7,7 +7,8 @@ import re
 import pytest
 
 from agentwatch import catalog
-from agentwatch.generate import local_stack, slo
+from agentwatch.catalog import scrape
+from agentwatch.generate import slo
 from agentwatch.generate.promql import known_series, metric_names
 from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.generate.rules import (
@@ -185,10 +186,8 @@ def test_default_thresholds_print_as_people_write_them() -> None:
 
 
 def test_exporter_jobs_match_the_prometheus_configuration() -> None:
-    assert constants.TRANSPORT_JOB in local_stack.EXPORTER_JOBS
-    assert set(constants.EXPORTER_JOBS) | {constants.TRANSPORT_JOB} == set(
-        local_stack.EXPORTER_JOBS
-    )
+    assert constants.TRANSPORT_JOB in scrape.EXPORTER_JOBS
+    assert set(constants.EXPORTER_JOBS) | {constants.TRANSPORT_JOB} == set(scrape.EXPORTER_JOBS)
 
 
 def test_every_alert_has_a_firing_and_a_silent_promtool_case() -> None:

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from agentwatch.generate.local_stack import EXPORTER_JOBS, prometheus_config
+from agentwatch.catalog.scrape import EXPORTER_JOBS
+from agentwatch.generate.prometheus import prometheus_config
 from agentwatch.generate.tree import PROMETHEUS_CONFIG, PROMETHEUS_SHARD_CONFIGS, monitoring_tree
 from agentwatch.render import serialise
 from agentwatch.spec import Spec

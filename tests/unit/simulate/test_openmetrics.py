@@ -3,7 +3,7 @@ from pathlib import Path
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from agentwatch.generate.local_stack import prometheus_config
+from agentwatch.generate.prometheus import prometheus_config
 from agentwatch.simulate import OpenMetricsSpool, exporter_labels
 from agentwatch.spec import Spec
 

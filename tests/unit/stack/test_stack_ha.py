@@ -17,7 +17,7 @@ import psutil
 import pytest
 import yaml
 
-from agentwatch.generate.local_stack import prometheus_config
+from agentwatch.generate.prometheus import prometheus_config
 from agentwatch.spec import Spec, parse_spec
 from agentwatch.stack import (
     Binaries,

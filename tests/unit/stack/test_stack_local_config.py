@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agentwatch.generate.local_stack import (
-    connect_host,
-    host_port,
-    prometheus_config,
-)
+from agentwatch.catalog.scrape import connect_host, host_port
+from agentwatch.generate.prometheus import prometheus_config
 from agentwatch.spec import Spec, parse_spec
 
 RULES = ["/home/me/.agentwatch/rules/*.yml"]

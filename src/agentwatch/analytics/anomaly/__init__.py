@@ -15,20 +15,7 @@ if TYPE_CHECKING:
     from ._detector import WARMUP_SCORE, StreamingDetector
     from ._serving import ANOMALY_SERIES, MIN_SPREAD, RangeQuerier, score_latest, series_config
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._config": ("DetectorConfig",),
-            "._detector": ("WARMUP_SCORE", "StreamingDetector"),
-            "._serving": (
-                "ANOMALY_SERIES",
-                "MIN_SPREAD",
-                "RangeQuerier",
-                "score_latest",
-                "series_config",
-            ),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "ANOMALY_SERIES",

@@ -15,6 +15,7 @@ from typing import Protocol
 from agentwatch import catalog as c
 from agentwatch.analytics.promapi import RangeSeries
 from agentwatch.catalog import recorded as rec
+from agentwatch.spec import RATE_WINDOW, SHORT_RATE_WINDOW
 
 from ._detector import DetectorConfig, StreamingDetector
 
@@ -41,10 +42,10 @@ ANOMALY_SERIES: Mapping[str, str] = MappingProxyType(
             f"{_agent_errors}\n  / (sum({rec.AGENT_PROCESSED_RATE}) + {_agent_errors})"
         ),
         # CPU cores the agents use together (1m).
-        "agent_cpu": f"sum(rate({c.AGENT_CPU_SECONDS_TOTAL.name}[1m]))",
+        "agent_cpu": f"sum(rate({c.AGENT_CPU_SECONDS_TOTAL.name}[{SHORT_RATE_WINDOW}]))",
         # How fast the fastest-growing agent's memory grows, bytes/s over 5m: a leak in one
         # agent shows here long before it moves the fleet's total.
-        "agent_memory": f"max(deriv({c.AGENT_MEMORY_BYTES.name}[5m]))",
+        "agent_memory": f"max(deriv({c.AGENT_MEMORY_BYTES.name}[{RATE_WINDOW}]))",
         # Messages waiting in all queues.
         "agent_queue_depth": f"sum({c.AGENT_QUEUE_DEPTH.name})",
     }

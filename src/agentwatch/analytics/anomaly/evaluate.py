@@ -39,7 +39,9 @@ __all__ = [
 ]
 
 THRESHOLD = 0.5
-STEP = 15.0  # seconds between scrapes, Prometheus's default scrape interval
+# Seconds between samples: the default spec's agents scrape interval (15 s), which the runs
+# simulate.
+STEP = duration_seconds(Spec().scrape.agents.interval)
 TOLERANCE = 300.0  # seconds after a fault's end that still count as its window
 # Simulated Unix time the runs start at (a Tuesday, 22:13 UTC); seed s starts s * 5 h later so
 # the runs cover different parts of the daily load wave.

@@ -39,55 +39,7 @@ if TYPE_CHECKING:
     from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
     from ._text import format_recommendation, format_recommendations
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "agentwatch.analytics.capacity_queries": (
-                "RESOURCE_QUERIES",
-                "RESOURCES",
-                "TYPE_QUERIES",
-            ),
-            "._bottlenecks": ("AGENT_PREFIX", "Bottlenecks", "predict_bottlenecks"),
-            "._forecast": (
-                "COARSE",
-                "FINE",
-                "LEVEL",
-                "RESOLUTIONS",
-                "Backtest",
-                "Forecast",
-                "ModelFailedError",
-                "Resolution",
-                "forecast_histories",
-            ),
-            "._linear": ("predict_linear", "predict_linear_path"),
-            "._outlook": ("Outlook", "outlook"),
-            "._plan": (
-                "CPU_SATURATION",
-                "CapacityPlan",
-                "Progress",
-                "ResourcePlan",
-                "plan_capacity",
-            ),
-            "._queueing": (
-                "COMPUTE_NODES",
-                "TARGET_UTILISATION",
-                "TypeLoad",
-                "fetch_loads",
-                "recommend_nodes",
-                "recommend_type",
-            ),
-            "._report": ("render_report",),
-            "._resources": ("PromQuerier", "fetch_history"),
-            "._series": (
-                "History",
-                "NoForecastError",
-                "NotEnoughDataError",
-                "block_mean",
-                "regularise",
-            ),
-            "._text": ("format_recommendation", "format_recommendations"),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "AGENT_PREFIX",

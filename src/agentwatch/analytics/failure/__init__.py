@@ -36,40 +36,7 @@ if TYPE_CHECKING:
     from ._signals import STEP_SECONDS, Raw, RawSignals, SignalFrame, signal_frame
     from ._train import CANDIDATES, CrossValidation, cross_validate, fit, scores
 else:
-    __getattr__, __dir__ = lazy_exports(
-        __name__,
-        {
-            "._dataset": (
-                "HORIZON_SECONDS",
-                "ScenarioData",
-                "build_datasets",
-                "label_rows",
-                "prepare",
-            ),
-            "._defaults": ("DEFAULT_MINUTES", "DEFAULT_TEST_SCENARIOS", "DEFAULT_TRAIN_SCENARIOS"),
-            "._evaluate": ("THRESHOLD", "EventMetrics", "evaluate_scores"),
-            "._features": ("FEATURE_NAMES", "window_features"),
-            "._model": ("FailureModel", "ModelError", "load_model", "save_model"),
-            "._pipeline": (
-                "BASELINES",
-                "TrainReport",
-                "evaluate_model",
-                "held_out_metrics",
-                "train_model",
-            ),
-            "._sample": ("Failure", "ScenarioRun", "run_scenario"),
-            "._scenarios": ("HELD_OUT_TYPES", "Scenario", "Split", "make_scenarios"),
-            "._serve": (
-                "AGENT_SIGNAL_QUERIES",
-                "LOOKBACK_SECONDS",
-                "RangeQuerier",
-                "raw_signals",
-                "score_agents",
-            ),
-            "._signals": ("STEP_SECONDS", "Raw", "RawSignals", "SignalFrame", "signal_frame"),
-            "._train": ("CANDIDATES", "CrossValidation", "cross_validate", "fit", "scores"),
-        },
-    )
+    __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "AGENT_SIGNAL_QUERIES",

@@ -14,6 +14,8 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from agentwatch import spec
+
 __all__ = [
     "RATE_SAMPLES",
     "STEP_SECONDS",
@@ -23,10 +25,11 @@ __all__ = [
     "signal_frame",
 ]
 
-# The default scrape interval: the grid the signals live on, in training and in serving.
-STEP_SECONDS = 15.0
-# Counters become rates over this many steps (1 minute): four scrapes, as rate(x[1m]) needs.
-RATE_SAMPLES = 4
+# Counters become rates over this many steps (1 minute), as the rules' rates over 1 minute do.
+RATE_SAMPLES = spec.RATE_SAMPLES
+# The grid the signals live on, in training and in serving (15 s): the longest interval the spec
+# lets the agents be scraped at, so every step of the grid holds a fresh scrape.
+STEP_SECONDS = spec.longest_scrape_interval(spec.SHORT_RATE_WINDOW)
 
 
 class Raw(StrEnum):

@@ -27,7 +27,8 @@ from ._boards import (
     transport_layer,
 )
 from ._common import Board, encode
-from ._more import (
+from ._queries import PanelQuery, as_promql, panel_queries
+from ._stakeholders import (
     CAPACITY,
     DEVELOPMENT,
     EXECUTIVE,
@@ -39,7 +40,6 @@ from ._more import (
     operational_analytics,
     quality_metrics,
 )
-from ._queries import PanelQuery, as_promql, panel_queries
 
 __all__ = [
     "AGENT_PERFORMANCE",

@@ -36,12 +36,14 @@ from agentwatch.catalog.recorded import (
     WORKFLOW_TIME,
     bucket,
 )
-from agentwatch.spec import Spec
+from agentwatch.spec import RATE_WINDOW, SHORT_RATE_WINDOW, Spec
 
 from ._business import business_rules
 
 __all__ = ["recording_groups", "recording_names"]
 
+# The rates' windows (1m and 5m): the spec refuses scrape intervals too long for them.
+_SHORT, _WINDOW = SHORT_RATE_WINDOW, RATE_WINDOW
 _MSG = catalog.AGENT_TRANSPORT_MESSAGES_TOTAL
 _LAT = catalog.AGENT_TRANSPORT_LATENCY_SECONDS
 _PROC = catalog.AGENT_PROCESSING_TIME_SECONDS
@@ -60,15 +62,15 @@ def _transport() -> list[tuple[str, str]]:
     # Failures only, as in availability: warnings (rejected senders) are the transport working.
     errors = f"{catalog.AGENT_TRANSPORT_ERRORS_TOTAL.name}{{{TRANSPORT_ERROR}}}"
     rules = [
-        (TRANSPORT_MESSAGES_RATE, f"sum by (job, direction) ({_rate(_MSG.name, '1m')})"),
+        (TRANSPORT_MESSAGES_RATE, f"sum by (job, direction) ({_rate(_MSG.name, _SHORT)})"),
         (
             TRANSPORT_BYTES_RATE,
-            f"sum by (job, direction) ({_rate(catalog.AGENT_TRANSPORT_BYTES_TOTAL.name, '1m')})",
+            f"sum by (job, direction) ({_rate(catalog.AGENT_TRANSPORT_BYTES_TOTAL.name, _SHORT)})",
         ),
-        *((name, _quantile(q, _LAT, "job", "1m")) for q, name in TRANSPORT_LATENCY.values()),
+        *((name, _quantile(q, _LAT, "job", _SHORT)) for q, name in TRANSPORT_LATENCY.values()),
         (
             TRANSPORT_ERROR_RATIO,
-            f"sum by (job) ({_rate(errors, '5m')})\n  / sum by (job) ({_rate(sent, '5m')})",
+            f"sum by (job) ({_rate(errors, _WINDOW)})\n  / sum by (job) ({_rate(sent, _WINDOW)})",
         ),
     ]
     return rules
@@ -79,13 +81,13 @@ def _agents(spec: Spec) -> list[tuple[str, str]]:
     health = catalog.AGENT_HEALTH_SCORE.name
     healthy_min = spec.thresholds.agent_health_min
     return [
-        (AGENT_P95, _quantile(0.95, _PROC, "agent_type", "5m")),
-        (AGENT_P99, _quantile(0.99, _PROC, "agent_type", "5m")),
+        (AGENT_P95, _quantile(0.95, _PROC, "agent_type", _WINDOW)),
+        (AGENT_P99, _quantile(0.99, _PROC, "agent_type", _WINDOW)),
         (
             AGENT_PROCESSED_RATE,
-            f"sum by (agent_type) ({_rate(catalog.AGENT_MESSAGES_PROCESSED_TOTAL.name, '5m')})",
+            f"sum by (agent_type) ({_rate(catalog.AGENT_MESSAGES_PROCESSED_TOTAL.name, _WINDOW)})",
         ),
-        (AGENT_ERRORS_RATE, f"sum by (agent_type) ({_rate(errors, '5m')})"),
+        (AGENT_ERRORS_RATE, f"sum by (agent_type) ({_rate(errors, _WINDOW)})"),
         # A failed message is counted in errors only, so the attempts are processed + errors.
         (
             AGENT_ERROR_RATIO,
@@ -108,12 +110,12 @@ def _agents(spec: Spec) -> list[tuple[str, str]]:
         (RESPONSE_TIME, f"1000 * {AGENT_P95}"),
         (
             WORKFLOW_TIME,
-            _quantile(0.95, catalog.AGENT_WORKFLOW_DURATION_SECONDS, "workflow", "5m"),
+            _quantile(0.95, catalog.AGENT_WORKFLOW_DURATION_SECONDS, "workflow", _WINDOW),
         ),
         (MEMORY_USAGE, f"sum({catalog.AGENT_MEMORY_BYTES.name})"),
         (
             UTILIZATION,
-            f"sum by (agent_type) ({_rate(catalog.AGENT_BUSY_SECONDS_TOTAL.name, '5m')})\n"
+            f"sum by (agent_type) ({_rate(catalog.AGENT_BUSY_SECONDS_TOTAL.name, _WINDOW)})\n"
             f"  / sum by (agent_type) ({catalog.AGENT_WORKERS.name})",
         ),
         (ERROR_RATE, AGENT_ERROR_RATIO),
@@ -125,11 +127,10 @@ def _system() -> list[tuple[str, str]]:
     # it (agent_errors_total) or the transport fails to deliver it (severity="error"; warnings
     # such as rejected unauthorized senders are not the system failing). `or vector(0)` keeps
     # the ratio defined while one of the two error counters has no series yet.
-    agent_errors = f"sum({_rate(catalog.AGENT_ERRORS_TOTAL.name, '5m')})"
-    transport_errors = (
-        f"sum({_rate(f'{catalog.AGENT_TRANSPORT_ERRORS_TOTAL.name}{{{TRANSPORT_ERROR}}}', '5m')})"
-    )
-    sent = f"sum({_rate(f'{_MSG.name}{{{SENT}}}', '5m')})"
+    agent_errors = f"sum({_rate(catalog.AGENT_ERRORS_TOTAL.name, _WINDOW)})"
+    failed = f"{catalog.AGENT_TRANSPORT_ERRORS_TOTAL.name}{{{TRANSPORT_ERROR}}}"
+    transport_errors = f"sum({_rate(failed, _WINDOW)})"
+    sent = f"sum({_rate(f'{_MSG.name}{{{SENT}}}', _WINDOW)})"
     return [
         (
             AVAILABILITY,
@@ -146,14 +147,14 @@ def _voice() -> list[tuple[str, str]]:
     return [
         (
             VOICE_AUTH_FAILURE_RATIO,
-            f"sum({_rate(f'{auth}{{{AUTH_FAILURE}}}', '5m')})\n  / sum({_rate(auth, '5m')})",
+            f"sum({_rate(f'{auth}{{{AUTH_FAILURE}}}', _WINDOW)})\n  / sum({_rate(auth, _WINDOW)})",
         ),
         (
             VOICE_FALSE_POSITIVE_RATIO,
-            f"sum({_rate(f'{recognition}{{{FALSE_POSITIVE}}}', '5m')})\n"
-            f"  / sum({_rate(recognition, '5m')})",
+            f"sum({_rate(f'{recognition}{{{FALSE_POSITIVE}}}', _WINDOW)})\n"
+            f"  / sum({_rate(recognition, _WINDOW)})",
         ),
-        (VOICE_AUDIO_ANOMALY_RATE, f"sum by (kind) ({_rate(anomalies, '5m')})"),
+        (VOICE_AUDIO_ANOMALY_RATE, f"sum by (kind) ({_rate(anomalies, _WINDOW)})"),
     ]
 
 

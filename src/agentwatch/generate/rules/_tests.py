@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentwatch import catalog
-from agentwatch.catalog import MetricFamily
+from agentwatch.catalog import MetricFamily, scrape
 from agentwatch.catalog import recorded as rec
-from agentwatch.generate import local_stack
 from agentwatch.spec import Spec, duration_seconds
 
 from . import constants as k
@@ -123,7 +122,7 @@ def _bucket_below(family: MetricFamily, threshold: float) -> tuple[float, float]
     return below[-1] if below else pairs[0]
 
 
-_AGENTS_JOB = local_stack.AGENTS_JOB
+_AGENTS_JOB = scrape.AGENTS_JOB
 _CaseBuilder = Callable[[Spec], tuple[_Case, _Case]]
 _AGENT = {"agent_id": "web-1", "agent_type": "web"}
 _TRANSPORT = {"job": k.TRANSPORT_JOB}
@@ -305,7 +304,7 @@ def _security_absent(spec: Spec) -> _Case:
 def _failed_logins(spec: Spec) -> tuple[_Case, _Case]:
     t = spec.thresholds.failed_logins_max
     fam = catalog.CONSOLE_LOGINS_TOTAL
-    job = {"job": "console"}
+    job = {"job": scrape.CONSOLE_JOB}
     # 5-minute increases of 3t (an attack) and t/2 (typos), with steady successful logins.
     fire = _Case(
         [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from agentwatch.generate import local_stack
+from agentwatch.catalog import scrape
 
 __all__ = [
     "ALERTMANAGER_CLUSTER_FAILED_PEERS",
@@ -29,15 +29,15 @@ __all__ = [
 # The agent type whose absence leaves the system without its security monitor (seed 004).
 SECURITY_AGENT_TYPE: Final = "security"
 
-# Scrape job names come from the Prometheus configuration generator: the transport job has its
+# Scrape job names come from the catalog (catalog/scrape.py): the transport job has its
 # own alert (TransportDown, which Alertmanager uses to inhibit what it causes), the other
 # exporters share ExporterDown.
-TRANSPORT_JOB: Final = local_stack.TRANSPORT_JOB
-EXPORTER_JOBS: Final = tuple(j for j in local_stack.EXPORTER_JOBS if j != TRANSPORT_JOB)
+TRANSPORT_JOB: Final = scrape.TRANSPORT_JOB
+EXPORTER_JOBS: Final = tuple(j for j in scrape.EXPORTER_JOBS if j != TRANSPORT_JOB)
 # The monitoring stack's own parts that Prometheus scrapes: MonitoringComponentDown.
-ALERTMANAGER_JOB: Final = local_stack.ALERTMANAGER_JOB
-PROMETHEUS_JOB: Final = local_stack.PROMETHEUS_JOB
-MONITORING_JOBS: Final = (PROMETHEUS_JOB, ALERTMANAGER_JOB, local_stack.CONSOLE_JOB)
+ALERTMANAGER_JOB: Final = scrape.ALERTMANAGER_JOB
+PROMETHEUS_JOB: Final = scrape.PROMETHEUS_JOB
+MONITORING_JOBS: Final = (PROMETHEUS_JOB, ALERTMANAGER_JOB, scrape.CONSOLE_JOB)
 # Alertmanager's own gauges, served only with gossip on (`agentwatch up --ha`): the rules and
 # runbooks read them although no agentwatch exporter serves them.
 ALERTMANAGER_CLUSTER_MEMBERS: Final = "alertmanager_cluster_members"

@@ -12,7 +12,7 @@ from typing import Any
 
 from agentwatch import catalog
 from agentwatch.catalog import recorded as rec
-from agentwatch.generate.local_stack import AGENTS_JOB
+from agentwatch.catalog.scrape import AGENTS_JOB
 from agentwatch.generate.rules import RECORDING_FILE, num
 from agentwatch.generate.rules import constants as k
 from agentwatch.spec import Slo, Spec

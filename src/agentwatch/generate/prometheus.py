@@ -1,7 +1,9 @@
-"""prometheus.yml for the local stack that ``agentwatch up`` runs (and, with other hosts, for
-the production tree).
+"""prometheus.yml: for the local stack that ``agentwatch up`` runs and, with other hosts, for
+the production tree.
 
-Pure: the spec in, plain dicts out. ``agentwatch.stack`` writes them with ``agentwatch.render``.
+Pure: the spec in, plain dicts out. ``agentwatch.stack`` and ``generate.tree`` write them with
+``agentwatch.render``. The job names and the ``host:port`` form of a target are the catalog's
+(``agentwatch.catalog.scrape``).
 """
 
 from __future__ import annotations
@@ -10,59 +12,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agentwatch.catalog.scrape import (
+    AGENTS_JOB,
+    ALERTMANAGER_JOB,
+    ANALYTICS_JOB,
+    COLLECTOR_JOB,
+    CONSOLE_JOB,
+    EXPORTER_JOBS,
+    FRAMEWORK_JOB,
+    PROMETHEUS_JOB,
+    TRANSPORT_JOB,
+    VOICE_JOB,
+    connect_host,
+    host_port,
+)
 from agentwatch.spec import ScrapeJob, Spec
 
 __all__ = [
-    "AGENTS_JOB",
-    "ALERTMANAGER_JOB",
-    "ANALYTICS_JOB",
-    "COLLECTOR_JOB",
-    "CONSOLE_JOB",
-    "EXPORTER_JOBS",
-    "FRAMEWORK_JOB",
-    "PROMETHEUS_JOB",
     "REPLICA_LABEL",
-    "TRANSPORT_JOB",
-    "VOICE_JOB",
     "Hosts",
     "ScrapeAuth",
-    "connect_host",
-    "host_port",
     "local_hosts",
     "prometheus_config",
     "remote_write_config",
     "shard_relabelling",
 ]
-
-# Scrape job names: rules, dashboards and backfilled history select series by them.
-PROMETHEUS_JOB = "prometheus"
-ALERTMANAGER_JOB = "alertmanager"
-AGENTS_JOB = "agents"
-TRANSPORT_JOB = "transport-layer"
-VOICE_JOB = "voice"
-ANALYTICS_JOB = "analytics"
-# Seed 000's job name for the framework metrics.
-FRAMEWORK_JOB = "claude-framework"
-# The console's own metrics: logins, refused requests (security monitoring).
-CONSOLE_JOB = "console"
-# The production collector's span metrics and service graph (not part of the local stack).
-COLLECTOR_JOB = "otel-collector"
-EXPORTER_JOBS = (AGENTS_JOB, TRANSPORT_JOB, VOICE_JOB, ANALYTICS_JOB, FRAMEWORK_JOB)
-
-# A server bound to a wildcard address is reached through loopback: Prometheus needs a
-# concrete address to scrape, and loopback is the one every machine has.
-_WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}
-
-
-def connect_host(listen_address: str) -> str:
-    """The host clients use to reach a server that listens on ``listen_address``."""
-    return _WILDCARDS.get(listen_address, listen_address.strip("[]"))
-
-
-def host_port(host: str, port: int) -> str:
-    """``host:port``, with an IPv6 host in brackets as URLs and Prometheus targets need."""
-    bare = host.strip("[]")
-    return f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"
 
 
 @dataclass(frozen=True)
@@ -204,66 +178,17 @@ def prometheus_config(
     replicas' alerts are one alert to the Alertmanagers, which notify once.
     """
     shards = spec.scrape.shards
-    if shard is None:
-        if shards > 1:
-            raise ValueError(f"scrape.shards is {shards}: say which shard (0..{shards - 1})")
-        shard = 0
-    elif not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} is outside 0..{shards - 1} (scrape.shards is {shards})")
+    shard = _checked_shard(shards, shard)
     hosts = hosts or local_hosts(spec)
-    ports = spec.ports
-    basic = auth.basic_auth() if auth is not None else {}
-    bearer = auth.bearer() if auth is not None else {}
-    prometheus_targets = _targets(
-        (hosts.prometheus, ports.prometheus), (hosts.prometheus_2, ports.prometheus_2)
-    )
-    alertmanager_targets = _targets(
-        (hosts.alertmanager, ports.alertmanager), (hosts.alertmanager_2, ports.alertmanager_2)
-    )
-    jobs = [
-        _job(PROMETHEUS_JOB, prometheus_targets, auth=basic),
-        _job(ALERTMANAGER_JOB, alertmanager_targets, auth=basic),
-        _job(
-            ANALYTICS_JOB,
-            host_port(hosts.analytics, ports.analytics_exporter),
-            spec.scrape.analytics,
-            bearer,
-        ),
-        _job(
-            FRAMEWORK_JOB,
-            host_port(hosts.framework, ports.framework_exporter),
-            spec.scrape.framework,
-            bearer,
-        ),
-    ]
-    if hosts.console is not None:
-        jobs.append(_job(CONSOLE_JOB, host_port(hosts.console, ports.console), auth=bearer))
-    if demo:
-        exporters = hosts.exporters
-        jobs += [
-            _job(
-                AGENTS_JOB,
-                host_port(exporters, ports.agent_exporter),
-                spec.scrape.agents,
-                bearer,
-            ),
-            _job(
-                TRANSPORT_JOB,
-                host_port(exporters, ports.transport_exporter),
-                spec.scrape.transport,
-                bearer,
-            ),
-            _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice, bearer),
-        ]
-    if hosts.collector_metrics is not None:
-        jobs.append(_job(COLLECTOR_JOB, hosts.collector_metrics))
+    jobs = _scrape_jobs(spec, hosts, auth, demo=demo)
     external_labels = {"cluster": spec.cluster}
     if shards > 1:
         jobs = _shard_jobs(jobs, shards, shard)
         # Tells the shards' series apart in a global view fed by every shard's remote_write.
         external_labels["shard"] = str(shard)
+    basic = auth.basic_auth() if auth is not None else {}
     alerting: dict[str, Any] = {
-        "alertmanagers": [{**basic, "static_configs": [{"targets": alertmanager_targets}]}]
+        "alertmanagers": [{**basic, "static_configs": [{"targets": _alertmanagers(spec, hosts)}]}]
     }
     if replica is not None:
         external_labels[REPLICA_LABEL] = str(replica)
@@ -282,6 +207,76 @@ def prometheus_config(
     if remote_write:
         config["remote_write"] = remote_write
     return config
+
+
+def _checked_shard(shards: int, shard: int | None) -> int:
+    """``shard``, which must be given (0..shards-1) when the spec splits the targets."""
+    if shard is None:
+        if shards > 1:
+            raise ValueError(f"scrape.shards is {shards}: say which shard (0..{shards - 1})")
+        return 0
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is outside 0..{shards - 1} (scrape.shards is {shards})")
+    return shard
+
+
+def _alertmanagers(spec: Spec, hosts: Hosts) -> list[str]:
+    ports = spec.ports
+    return _targets(
+        (hosts.alertmanager, ports.alertmanager), (hosts.alertmanager_2, ports.alertmanager_2)
+    )
+
+
+def _scrape_jobs(
+    spec: Spec, hosts: Hosts, auth: ScrapeAuth | None, *, demo: bool
+) -> list[dict[str, Any]]:
+    """Every job, before sharding: the monitoring stack's own parts, the analytics and
+    framework exporters, the console and collector where there are ones, and with ``demo``
+    the simulated system's exporters."""
+    ports = spec.ports
+    basic = auth.basic_auth() if auth is not None else {}
+    bearer = auth.bearer() if auth is not None else {}
+    prometheus_targets = _targets(
+        (hosts.prometheus, ports.prometheus), (hosts.prometheus_2, ports.prometheus_2)
+    )
+    jobs = [
+        _job(PROMETHEUS_JOB, prometheus_targets, auth=basic),
+        _job(ALERTMANAGER_JOB, _alertmanagers(spec, hosts), auth=basic),
+        _job(
+            ANALYTICS_JOB,
+            host_port(hosts.analytics, ports.analytics_exporter),
+            spec.scrape.analytics,
+            bearer,
+        ),
+        _job(
+            FRAMEWORK_JOB,
+            host_port(hosts.framework, ports.framework_exporter),
+            spec.scrape.framework,
+            bearer,
+        ),
+    ]
+    if hosts.console is not None:
+        jobs.append(_job(CONSOLE_JOB, host_port(hosts.console, ports.console), auth=bearer))
+    if demo:
+        jobs += _simulated_jobs(spec, hosts.exporters, bearer)
+    if hosts.collector_metrics is not None:
+        jobs.append(_job(COLLECTOR_JOB, hosts.collector_metrics))
+    return jobs
+
+
+def _simulated_jobs(spec: Spec, exporters: str, bearer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The simulated system's three exporters, each at its own scrape interval."""
+    ports = spec.ports
+    return [
+        _job(AGENTS_JOB, host_port(exporters, ports.agent_exporter), spec.scrape.agents, bearer),
+        _job(
+            TRANSPORT_JOB,
+            host_port(exporters, ports.transport_exporter),
+            spec.scrape.transport,
+            bearer,
+        ),
+        _job(VOICE_JOB, host_port(exporters, ports.voice_exporter), spec.scrape.voice, bearer),
+    ]
 
 
 def _shard_jobs(jobs: list[dict[str, Any]], shards: int, shard: int) -> list[dict[str, Any]]:
