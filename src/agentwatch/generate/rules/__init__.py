@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, num, runbook_url
 from ._business import business_rules
-from ._recording import recording_groups, recording_names
-from ._tests import (
+from ._promtool_cases import (
     RECORDING_FILE,
     TREND_TEST_FILE,
     alert_file,
@@ -18,6 +17,7 @@ from ._tests import (
     test_file,
     trend_tests,
 )
+from ._recording import recording_groups, recording_names
 
 __all__ = [
     "ALERT_NAMES",
