@@ -1,15 +1,15 @@
 """Prometheus recording and alerting rules, and their promtool unit tests, from the spec.
 
 Pure: the groups and test cases here are plain data; agentwatch.generate.rule_tree puts them,
-with the SLO rules, into files, and ``agentwatch.render`` writes them.
+with the SLO rules, into files, and ``agentwatch.render`` writes them. Each alert is defined
+once, with its runbook section and promtool cases, in ``alerts/<category>.py``.
 """
 
 from __future__ import annotations
 
-from ._alerts import ALERT_NAMES, CATEGORIES, Alert, alert_groups, alerts, num, runbook_url
 from ._business import business_rules
-from ._recording import recording_groups, recording_names
-from ._tests import (
+from ._number import num
+from ._promtool_cases import (
     RECORDING_FILE,
     TREND_TEST_FILE,
     alert_file,
@@ -18,6 +18,16 @@ from ._tests import (
     test_file,
     trend_tests,
 )
+from ._recording import recording_groups, recording_names
+from .alerts import (
+    ALERT_NAMES,
+    CATEGORIES,
+    Alert,
+    Runbook,
+    alert_groups,
+    alerts,
+    runbook_url,
+)
 
 __all__ = [
     "ALERT_NAMES",
@@ -25,6 +35,7 @@ __all__ = [
     "RECORDING_FILE",
     "TREND_TEST_FILE",
     "Alert",
+    "Runbook",
     "alert_file",
     "alert_groups",
     "alert_tests",

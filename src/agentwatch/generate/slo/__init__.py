@@ -11,6 +11,7 @@ from typing import Any
 
 from agentwatch.spec import Spec
 
+from ._promtool_cases import SLO_TEST_FILE, slo_tests
 from ._rules import (
     BURN_WINDOWS,
     SERVICE,
@@ -24,7 +25,6 @@ from ._rules import (
     sloth_labels,
 )
 from ._sli import HEALTHY_SHARE_MIN, LATENCY_SLO_SECONDS, TIME_BASED
-from ._tests import SLO_TEST_FILE, slo_tests
 
 __all__ = [
     "BURN_WINDOWS",
