@@ -9,12 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.spec import Spec
 
 from ._analytics import analytics_app
 from ._common import (
-    EXIT_BAD_INPUT,
-    EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
     client_auth,

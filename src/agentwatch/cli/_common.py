@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.security import (
     NO_SECRETS_WARNING,
     Authenticator,
@@ -27,8 +28,6 @@ from agentwatch.spec import Spec, SpecError, Tracing, duration_seconds, load_spe
 console = Console()
 err_console = Console(stderr=True)
 
-EXIT_RUNTIME = 1
-EXIT_BAD_INPUT = 2
 
 HomeOption = Annotated[
     Path | None,

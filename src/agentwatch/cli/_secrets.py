@@ -10,11 +10,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import AuditAction, AuditLog, SecretsError, ensure_secrets, load_secrets
 from agentwatch.stack import StackHome
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, HomeOption, console, fail, resolve_home
+from ._common import (
+    HomeOption,
+    console,
+    fail,
+    resolve_home,
+)
 
 secrets_app = typer.Typer(
     name="secrets",

@@ -15,14 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from agentwatch.catalog import recorded as rec
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.generate.slo import SLO_FILE, error_budget, slo_rule_file, sloth_labels
 from agentwatch.render import serialise, write_tree
 from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
-    EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
     client_auth,

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from ._detach import run_supervisor_process, start_detached
     from ._down import StopReport, stop_stack
     from ._errors import (
-        EXIT_BAD_CONFIG,
-        EXIT_RUNTIME,
         AlreadyRunningError,
         BinaryNotFoundError,
         ConfigInvalidError,
@@ -62,8 +60,6 @@ else:
             "._detach": ("run_supervisor_process", "start_detached"),
             "._down": ("StopReport", "stop_stack"),
             "._errors": (
-                "EXIT_BAD_CONFIG",
-                "EXIT_RUNTIME",
                 "AlreadyRunningError",
                 "BinaryNotFoundError",
                 "ConfigInvalidError",
@@ -85,8 +81,6 @@ else:
 
 __all__ = [
     "COMPOSE_FILE",
-    "EXIT_BAD_CONFIG",
-    "EXIT_RUNTIME",
     "AlreadyRunningError",
     "BackupError",
     "BackupInvalidError",

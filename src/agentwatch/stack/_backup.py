@@ -37,9 +37,10 @@ from typing import IO, Any
 import httpx
 
 from agentwatch import __version__
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import AuditAction, AuditLog, SecretsError, load_secrets
 
-from ._errors import EXIT_BAD_CONFIG, AlreadyRunningError, StackError
+from ._errors import AlreadyRunningError, StackError
 from ._layout import StackHome
 from ._plan import PROMETHEUS
 from ._state import HomeLock, read_state
@@ -77,7 +78,7 @@ class BackupError(StackError):
 class BackupInvalidError(BackupError):
     """The archive is not a sound agentwatch backup: it names the member or file at fault."""
 
-    exit_code = EXIT_BAD_CONFIG
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass(frozen=True)
@@ -157,12 +158,12 @@ def _check_url(url: str) -> str:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise BackupError(
-            f"--prometheus {url!r}: not a URL ({exc})", exit_code=EXIT_BAD_CONFIG
+            f"--prometheus {url!r}: not a URL ({exc})", exit_code=EXIT_BAD_INPUT
         ) from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise BackupError(
             f"--prometheus {url!r}: expected an http:// or https:// URL with a host",
-            exit_code=EXIT_BAD_CONFIG,
+            exit_code=EXIT_BAD_INPUT,
         )
     return url.rstrip("/")
 
@@ -267,14 +268,14 @@ class _HashingReader:
 def _check_out(out: Path) -> None:
     if out.is_dir():
         raise BackupError(
-            f"--out {out}: is a directory; name the archive file", exit_code=EXIT_BAD_CONFIG
+            f"--out {out}: is a directory; name the archive file", exit_code=EXIT_BAD_INPUT
         )
     if out.exists():
         raise BackupError(
-            f"--out {out}: already exists; choose another name", exit_code=EXIT_BAD_CONFIG
+            f"--out {out}: already exists; choose another name", exit_code=EXIT_BAD_INPUT
         )
     if not out.name.endswith((".tar.gz", ".tgz")):
-        raise BackupError(f"--out {out}: expected a .tar.gz file name", exit_code=EXIT_BAD_CONFIG)
+        raise BackupError(f"--out {out}: expected a .tar.gz file name", exit_code=EXIT_BAD_INPUT)
 
 
 def create_backup(
@@ -294,7 +295,7 @@ def create_backup(
         out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     elif not out.parent.is_dir():
         raise BackupError(
-            f"--out {out}: directory {out.parent} does not exist", exit_code=EXIT_BAD_CONFIG
+            f"--out {out}: directory {out.parent} does not exist", exit_code=EXIT_BAD_INPUT
         )
 
     report(BackupProgress("snapshot"))
