@@ -25,11 +25,11 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    from agentwatch.analytics.promapi import PrometheusAPI
+    from agentwatch.clients.prometheus import PrometheusAPI
 
 
 def _api(spec: Spec, url: str | None) -> PrometheusAPI:
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     try:
         return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}", auth=client_auth())

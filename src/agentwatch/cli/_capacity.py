@@ -162,7 +162,7 @@ def capacity(
 def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
     from agentwatch.analytics.capacity import plan_capacity
     from agentwatch.analytics.capacity._distributed import ClusterError
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     with PrometheusAPI(prometheus, timeout=30.0, auth=client_auth()) as api:
         try:

@@ -190,7 +190,7 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Print each SLO's SLI, error budget remaining (% and minutes) and burn rates."""
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     spec = load_config(config)
     url = prometheus_url(spec, prometheus)

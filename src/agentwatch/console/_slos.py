@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from agentwatch.analytics.promapi import RangeSeries
+from agentwatch.clients.prometheus import RangeSeries
 from agentwatch.generate.slo import BURN_WINDOWS, error_budget, sloth_labels
 from agentwatch.spec import Spec
 

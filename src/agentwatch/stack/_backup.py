@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-import httpx
-
 from agentwatch import __version__
+from agentwatch.clients import Auth, url_problem
+from agentwatch.clients.prometheus_admin import PrometheusAdmin, PrometheusError
 from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import AuditAction, AuditLog, SecretsError, load_secrets
 
@@ -154,53 +154,23 @@ def running_prometheus_url(home: StackHome) -> str | None:
 
 
 def _check_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise BackupError(
-            f"--prometheus {url!r}: not a URL ({exc})", exit_code=EXIT_BAD_INPUT
-        ) from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise BackupError(
-            f"--prometheus {url!r}: expected an http:// or https:// URL with a host",
-            exit_code=EXIT_BAD_INPUT,
-        )
+    problem = url_problem(url)
+    if problem is not None:
+        raise BackupError(f"--prometheus {url!r}: {problem}", exit_code=EXIT_BAD_INPUT)
     return url.rstrip("/")
 
 
-def _take_snapshot(url: str, auth: httpx.Auth | None) -> str:
-    endpoint = f"{url}/api/v1/admin/tsdb/snapshot"
+def _take_snapshot(url: str, auth: Auth | None) -> str:
     try:
-        response = httpx.post(endpoint, auth=auth, timeout=120, trust_env=False)
-    except httpx.HTTPError as exc:
-        raise BackupError(
-            f"cannot reach Prometheus at {url} ({type(exc).__name__}: {exc}); is the stack "
-            "running? Start it with `agentwatch up`, or pass --prometheus URL"
-        ) from None
-    if response.status_code in (401, 403):
-        raise BackupError(
-            f"Prometheus at {url} refused the credentials (HTTP {response.status_code}): "
-            "the home's service account (HOME/secrets/secrets.json, or $AGENTWATCH_SECRETS) "
-            "is not the one this Prometheus was started with"
+        with PrometheusAdmin(url, auth=auth) as admin:
+            return admin.snapshot()
+    except PrometheusError as exc:
+        hint = (
+            "; is the stack running? Start it with `agentwatch up`, or pass --prometheus URL"
+            if exc.unreachable
+            else ""
         )
-    if response.status_code in (404, 405):
-        raise BackupError(
-            f"Prometheus at {url} has no admin API (HTTP {response.status_code}): it must run "
-            "with --web.enable-admin-api (`agentwatch up` starts it so)"
-        )
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict):
-        raise BackupError(
-            f"Prometheus at {url} did not take a snapshot (HTTP {response.status_code}): "
-            f"{response.text[:300]}"
-        )
-    name = body.get("data", {}).get("name") if isinstance(body.get("data"), dict) else None
-    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
-        raise BackupError(f"Prometheus at {url} answered the snapshot request without a name")
-    return name
+        raise BackupError(f"{exc}{hint}") from None
 
 
 def _walk(root: Path, prefix: str) -> Iterator[tuple[str, Path]]:
@@ -281,7 +251,7 @@ def _check_out(out: Path) -> None:
 def create_backup(
     home: StackHome,
     prometheus_url: str,
-    auth: httpx.Auth | None,
+    auth: Auth | None,
     out: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Path:

@@ -70,8 +70,7 @@ class FakePrometheus:
         self.status = 200
         self.data = Path()
 
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        request = httpx.Request("POST", url)
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if self.status != 200:
             return httpx.Response(self.status, text="Unauthorized", request=request)
@@ -83,7 +82,12 @@ class FakePrometheus:
 @pytest.fixture
 def prometheus(monkeypatch: pytest.MonkeyPatch) -> FakePrometheus:
     fake = FakePrometheus()
-    monkeypatch.setattr(httpx, "post", fake.post)
+    # Every request agentwatch makes goes through httpx's transport: answer them here.
+    monkeypatch.setattr(
+        httpx.HTTPTransport,
+        "handle_request",
+        lambda transport, request: fake.handle_request(request),
+    )
     return fake
 
 
