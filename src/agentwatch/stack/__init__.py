@@ -9,17 +9,6 @@ from agentwatch._lazy import lazy_exports
 # the tree checks of `agentwatch check` and the dashboards they generate.
 if TYPE_CHECKING:
     from ._backfill import backfill_history
-    from ._backup import (
-        BackupError,
-        BackupInvalidError,
-        BackupProgress,
-        RestoreReport,
-        create_backup,
-        default_backup_path,
-        read_manifest,
-        restore_backup,
-        running_prometheus_url,
-    )
     from ._binaries import Binaries, find_binaries
     from ._detach import run_supervisor_process, start_detached
     from ._down import StopReport, stop_stack
@@ -45,17 +34,6 @@ else:
         __name__,
         {
             "._backfill": ("backfill_history",),
-            "._backup": (
-                "BackupError",
-                "BackupInvalidError",
-                "BackupProgress",
-                "RestoreReport",
-                "create_backup",
-                "default_backup_path",
-                "read_manifest",
-                "restore_backup",
-                "running_prometheus_url",
-            ),
             "._binaries": ("Binaries", "find_binaries"),
             "._detach": ("run_supervisor_process", "start_detached"),
             "._down": ("StopReport", "stop_stack"),
@@ -82,9 +60,6 @@ else:
 __all__ = [
     "COMPOSE_FILE",
     "AlreadyRunningError",
-    "BackupError",
-    "BackupInvalidError",
-    "BackupProgress",
     "Binaries",
     "BinaryNotFoundError",
     "CheckResult",
@@ -94,7 +69,6 @@ __all__ = [
     "EndpointStatus",
     "HomeLock",
     "PortInUseError",
-    "RestoreReport",
     "StackError",
     "StackHome",
     "StackPlan",
@@ -107,18 +81,13 @@ __all__ = [
     "build_plan",
     "check_ports",
     "check_tree",
-    "create_backup",
-    "default_backup_path",
     "find_binaries",
     "open_stack",
     "plan_stack",
     "port_in_use",
-    "read_manifest",
     "read_state",
-    "restore_backup",
     "run_foreground",
     "run_supervisor_process",
-    "running_prometheus_url",
     "simulate_command",
     "stack_status",
     "start_detached",

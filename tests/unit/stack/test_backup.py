@@ -18,12 +18,11 @@ import httpx
 import pytest
 
 from agentwatch.security import AuditLog, ensure_secrets, load_secrets
-from agentwatch.stack import (
+from agentwatch.stack import HomeLock, StackHome
+from agentwatch.stack.backup import (
     BackupError,
     BackupInvalidError,
     BackupProgress,
-    HomeLock,
-    StackHome,
     create_backup,
     read_manifest,
     restore_backup,

@@ -24,8 +24,6 @@ from agentwatch.stack import (
     Endpoint,
     StackHome,
     build_plan,
-    create_backup,
-    read_manifest,
     read_state,
     stack_status,
 )
@@ -33,6 +31,7 @@ from agentwatch.stack._configs import render_configs, validate_configs
 from agentwatch.stack._health import ClusterView, Prober
 from agentwatch.stack._plan import gossip_host
 from agentwatch.stack._state import ComponentRecord, StackState, write_state
+from agentwatch.stack.backup import create_backup, read_manifest
 
 BINARIES = Binaries(
     prometheus=Path("/usr/bin/prometheus"),
