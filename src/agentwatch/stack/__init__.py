@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from ._state import HomeLock, read_state
     from ._status import EndpointStatus, StackStatus, stack_status
     from ._supervisor import Supervisor
+    from ._tools import CheckResult, rule_file_problem
     from ._up import open_stack, plan_stack, run_foreground, up_stack
-    from ._validate import COMPOSE_FILE, CheckResult, check_tree
+    from ._validate import COMPOSE_FILE, check_tree
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
@@ -53,7 +54,8 @@ else:
             "._status": ("EndpointStatus", "StackStatus", "stack_status"),
             "._supervisor": ("Supervisor",),
             "._up": ("open_stack", "plan_stack", "run_foreground", "up_stack"),
-            "._validate": ("COMPOSE_FILE", "CheckResult", "check_tree"),
+            "._tools": ("CheckResult", "rule_file_problem"),
+            "._validate": ("COMPOSE_FILE", "check_tree"),
         },
     )
 
@@ -86,6 +88,7 @@ __all__ = [
     "plan_stack",
     "port_in_use",
     "read_state",
+    "rule_file_problem",
     "run_foreground",
     "run_supervisor_process",
     "simulate_command",
