@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from agentwatch import catalog
-from agentwatch.analytics.promapi import PrometheusAPI
 from agentwatch.analytics.ranking import rank_agents
+from agentwatch.clients.prometheus import PrometheusAPI
 
 from .support import Server, prometheus_on_samples
 

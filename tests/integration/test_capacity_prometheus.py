@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from agentwatch.analytics.capacity import predict_linear
-from agentwatch.analytics.promapi import PrometheusAPI
+from agentwatch.clients.prometheus import PrometheusAPI
 
 from .support import prometheus_on_samples
 

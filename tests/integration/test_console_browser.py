@@ -27,8 +27,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from agentwatch import catalog
-from agentwatch.analytics.promapi import PrometheusAPI
 from agentwatch.catalog import recorded as rec
+from agentwatch.clients.prometheus import PrometheusAPI
 from agentwatch.security import SECRETS_ENV, Role, Secrets, ensure_secrets
 
 from .support import Server, free_ports, installed, prometheus_on_samples, start_server, wait_until

@@ -37,7 +37,7 @@ from agentwatch.analytics.anomaly import ANOMALY_SERIES, score_latest
 from agentwatch.analytics.capacity import COMPUTE_NODES, plan_capacity
 from agentwatch.analytics.capacity_queries import TYPE_QUERIES
 from agentwatch.analytics.failure import score_agents
-from agentwatch.analytics.promapi import PrometheusAPI
+from agentwatch.analytics.slo_status import SloStatus, read_status
 from agentwatch.catalog.scrape import (
     AGENTS_JOB,
     ANALYTICS_JOB,
@@ -46,7 +46,7 @@ from agentwatch.catalog.scrape import (
     TRANSPORT_JOB,
     VOICE_JOB,
 )
-from agentwatch.cli._slo import SloStatus, read_status
+from agentwatch.clients.prometheus import PrometheusAPI
 from agentwatch.exporters import MetricsServer
 from agentwatch.generate.prometheus import ScrapeAuth, prometheus_config
 from agentwatch.generate.rule_tree import rule_files

@@ -1,1 +1,1 @@
-"""Analytics over what Prometheus recorded; ``promapi`` is the Prometheus HTTP API client."""
+"""Analytics over what Prometheus recorded, read through agentwatch.clients.prometheus."""

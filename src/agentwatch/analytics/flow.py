@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agentwatch import catalog
-
-from .promapi import InstantQuerier
+from agentwatch.clients.prometheus import InstantQuerier
 
 __all__ = ["Edge", "FlowGraph", "flow_query", "read_flow"]
 

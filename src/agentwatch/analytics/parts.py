@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from agentwatch.clients.prometheus import PrometheusAPI
 from agentwatch.spec import Spec, duration_seconds
 
 from .anomaly import score_latest
 from .capacity import plan_capacity
 from .failure import score_agents
-from .promapi import PrometheusAPI
 from .service import Part, PartResult
 
 __all__ = ["default_parts"]

@@ -20,12 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import httpx
-
 from agentwatch import catalog
+from agentwatch.clients import Auth
+from agentwatch.clients.prometheus import InstantQuerier, PrometheusAPI, PrometheusError, Sample
 from agentwatch.spec import duration_seconds
-
-from .promapi import InstantQuerier, PrometheusAPI, PrometheusError, Sample
 
 __all__ = [
     "RANK_PATH",
@@ -203,7 +201,7 @@ def _rank_one(
 
 
 def ranking_route(
-    prometheus_url: str, *, auth: httpx.Auth | None = None
+    prometheus_url: str, *, auth: Auth | None = None
 ) -> Callable[[Mapping[str, list[str]]], tuple[int, object]]:
     """The JSON API of the ranking, for the analytics exporter:
     ``GET /api/v1/agents/rank?task_type=T&window=5m``. Each request reads Prometheus afresh

@@ -69,8 +69,8 @@ def rank(
 ) -> None:
     """Rank agents by recent health, p95 latency, error ratio and the quality of their
     definition, best first. The analytics exporter serves the same ranking as JSON."""
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
     from agentwatch.analytics.ranking import RANK_PATH, WEIGHTS, rank_agents
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     spec = load_config(config)
     check_window(window)

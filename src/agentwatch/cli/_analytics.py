@@ -28,9 +28,13 @@ from agentwatch.analytics.failure._defaults import (
     DEFAULT_TRAIN_SCENARIOS,
     MODEL_DIR,
 )
+from agentwatch.exit_codes import EXIT_RUNTIME
 
 from ._app import app
-from ._common import EXIT_RUNTIME, console, fail
+from ._common import (
+    console,
+    fail,
+)
 
 if TYPE_CHECKING:
     from agentwatch.analytics.failure import CrossValidation, EventMetrics

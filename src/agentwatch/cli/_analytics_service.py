@@ -9,12 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.spec import Spec
 
 from ._analytics import analytics_app
 from ._common import (
-    EXIT_BAD_INPUT,
-    EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
     client_auth,
@@ -26,11 +25,11 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    from agentwatch.analytics.promapi import PrometheusAPI
+    from agentwatch.clients.prometheus import PrometheusAPI
 
 
 def _api(spec: Spec, url: str | None) -> PrometheusAPI:
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     try:
         return PrometheusAPI(url or f"http://127.0.0.1:{spec.ports.prometheus}", auth=client_auth())

@@ -9,9 +9,14 @@ import typer
 from rich.markup import escape
 
 from agentwatch.analytics.anomaly import DetectorConfig
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, console, err_console, fail
+from ._common import (
+    console,
+    err_console,
+    fail,
+)
 
 __all__ = ["anomaly_app"]
 

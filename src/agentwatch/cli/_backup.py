@@ -19,15 +19,14 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from agentwatch.stack import (
+from agentwatch.stack import StackError, StackHome
+from agentwatch.stack.backup import (
     BackupProgress,
-    StackError,
-    StackHome,
+    ProgressCallback,
     create_backup,
     restore_backup,
     running_prometheus_url,
 )
-from agentwatch.stack._backup import ProgressCallback
 
 from ._app import app
 from ._common import (

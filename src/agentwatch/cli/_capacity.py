@@ -13,10 +13,17 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from agentwatch.analytics.capacity._dask_options import CONNECT_TIMEOUT, INSTALL_HINT
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.spec import Spec
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
+from ._common import (
+    ConfigOption,
+    client_auth,
+    console,
+    fail,
+    load_config,
+)
 
 if TYPE_CHECKING:
     from agentwatch.analytics.capacity import CapacityPlan
@@ -155,7 +162,7 @@ def capacity(
 def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
     from agentwatch.analytics.capacity import plan_capacity
     from agentwatch.analytics.capacity._distributed import ClusterError
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     with PrometheusAPI(prometheus, timeout=30.0, auth=client_auth()) as api:
         try:

@@ -9,11 +9,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from agentwatch.clients import Auth, home_service_account
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.security import (
     NO_SECRETS_WARNING,
     Authenticator,
@@ -27,8 +28,6 @@ from agentwatch.spec import Spec, SpecError, Tracing, duration_seconds, load_spe
 console = Console()
 err_console = Console(stderr=True)
 
-EXIT_RUNTIME = 1
-EXIT_BAD_INPUT = 2
 
 HomeOption = Annotated[
     Path | None,
@@ -80,13 +79,14 @@ def home_secrets(home: Path | None = None) -> Secrets | None:
         fail(str(exc))
 
 
-def client_auth(home: Path | None = None) -> httpx.Auth | None:
+def client_auth(home: Path | None = None) -> Auth | None:
     """The service account of the home's secrets, for a Prometheus (or exporter) that
-    `agentwatch up` started with authentication; None when there are no secrets."""
-    secrets = home_secrets(home)
-    if secrets is None:
-        return None
-    return httpx.BasicAuth(secrets.service.username, secrets.service.password)
+    `agentwatch up` started with authentication; None when there are no secrets; exit 1 when
+    the file is unreadable or readable by others."""
+    try:
+        return home_service_account(resolve_home(home))
+    except SecretsError as exc:
+        fail(str(exc))
 
 
 def serving_authenticator(spec: Spec, home: Path | None = None) -> Authenticator | None:

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 
 from agentwatch.catalog.scrape import host_port
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import SECRETS_ENV, AuditLog, SecretsError, SecretsFiles, find_secrets
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
     ConfigOption,
     HomeOption,
     PrometheusOption,

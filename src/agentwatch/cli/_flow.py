@@ -32,7 +32,7 @@ def flow(
     """Print the busiest edges of the message-flow graph and any agent type that sends but
     never receives, or receives but never sends."""
     from agentwatch.analytics.flow import read_flow
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     spec = load_config(config)
     check_window(window)

@@ -10,11 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import SecretsError
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
     ConfigOption,
     HomeOption,
     console,

@@ -9,11 +9,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.render import write_tree
 from agentwatch.stack import StackError, find_binaries
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, EXIT_RUNTIME, ConfigOption, console, fail, load_config
+from ._common import (
+    ConfigOption,
+    console,
+    fail,
+    load_config,
+)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.security import (
     ALERT_WEBHOOK_TOKEN_FILE,
     AuditAction,
@@ -21,7 +22,12 @@ from agentwatch.security import (
 from agentwatch.stack import StackHome
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, HomeOption, console, fail, resolve_home
+from ._common import (
+    HomeOption,
+    console,
+    fail,
+    resolve_home,
+)
 
 secrets_app = typer.Typer(
     name="secrets",

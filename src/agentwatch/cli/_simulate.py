@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.simulate import FaultKind
 from agentwatch.spec import Spec, duration_seconds
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
     ConfigOption,
     client_auth,
     console,

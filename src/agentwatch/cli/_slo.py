@@ -3,26 +3,20 @@ Prometheus records it."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentwatch.catalog import recorded as rec
-from agentwatch.generate.slo import SLO_FILE, error_budget, slo_rule_file, sloth_labels
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
+from agentwatch.generate.slo import SLO_FILE, slo_rule_file
 from agentwatch.render import serialise, write_tree
-from agentwatch.spec import Slo, Spec, SpecError, duration_seconds, import_slo_files
+from agentwatch.spec import Spec, SpecError, import_slo_files
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
-    EXIT_RUNTIME,
     ConfigOption,
     PrometheusOption,
     client_auth,
@@ -33,36 +27,17 @@ from ._common import (
     prometheus_url,
 )
 
-__all__ = ["BURN_RATE_WINDOWS", "SloStatus", "read_status", "slo_app", "status_table"]
+if TYPE_CHECKING:
+    from agentwatch.analytics.slo_status import SloStatus
+
+__all__ = ["slo_app", "status_table"]
 
 slo_app = typer.Typer(
     name="slo", help="Service level objectives: import rules, report budgets.", no_args_is_help=True
 )
 app.add_typer(slo_app)
 
-# The long windows of the burn-rate alerts (SRE workbook), shown next to the 5m burn rate.
-BURN_RATE_WINDOWS = ("1h", "6h", "1d", "3d")
 _NO_DATA = "[dim]no data[/]"
-
-
-def _promtool_problem(text: str) -> str | None:
-    """promtool's complaint about the rule file ``text``, or None (also when it is absent)."""
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        return None
-    with tempfile.TemporaryDirectory(prefix="agentwatch-slo-") as tmp:
-        path = Path(tmp) / SLO_FILE
-        path.write_text(text, encoding="utf-8")
-        result = subprocess.run(
-            [promtool, "check", "rules", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    if result.returncode == 0:
-        return None
-    return (result.stdout + result.stderr).replace(str(path), SLO_FILE).strip()
 
 
 @slo_app.command("import")
@@ -75,6 +50,8 @@ def import_(
     out: Annotated[Path, typer.Option("--out", help=f"Directory to write {SLO_FILE} to.")],
 ) -> None:
     """Write recording and burn-rate alert rules (DIR/slos.yml) for the SLOs in FILE...."""
+    from agentwatch.stack import rule_file_problem
+
     try:
         slos = import_slo_files(files)
     except SpecError as exc:
@@ -82,7 +59,7 @@ def import_(
     rules = slo_rule_file(Spec(slos=tuple(slos)))
     # A query Prometheus cannot parse (a Sloth file holds free PromQL) is bad input: name the
     # files and show the parser's own words, and write nothing.
-    problem = _promtool_problem(serialise(SLO_FILE, rules))
+    problem = rule_file_problem(SLO_FILE, serialise(SLO_FILE, rules))
     if problem is not None:
         fail(
             f"the SLO queries of {', '.join(map(str, files))} do not parse as PromQL:\n"
@@ -97,49 +74,6 @@ def import_(
     console.print(f"wrote {out / SLO_FILE} for {len(slos)} SLOs: {names}", highlight=False)
 
 
-@dataclass(frozen=True, slots=True)
-class SloStatus:
-    """What Prometheus holds for one SLO; None where it has no series (yet)."""
-
-    slo: Slo
-    error_ratio: float | None
-    budget_remaining: float | None
-    current_burn_rate: float | None
-    burn_rates: dict[str, float | None]
-
-    @property
-    def budget_minutes(self) -> float:
-        """The whole error budget of the period, in minutes."""
-        return error_budget(self.slo) * duration_seconds(self.slo.period) / 60
-
-
-class Querier(Protocol):
-    def value(self, promql: str) -> float | None: ...
-
-
-def _selector(name: str, slo: Slo) -> str:
-    # The labels the generated rules write on every SLO series.
-    ids = sloth_labels(slo)
-    return f'{name}{{sloth_id="{ids["sloth_id"]}", sloth_slo="{slo.name}"}}'
-
-
-def read_status(api: Querier, slo: Slo) -> SloStatus:
-    budget = _selector(rec.SLO_ERROR_BUDGET, slo)
-    burn_rates = {
-        window: api.value(
-            f"{_selector(rec.slo_error_ratio(window), slo)}\n/ ignoring (sloth_window)\n{budget}"
-        )
-        for window in BURN_RATE_WINDOWS
-    }
-    return SloStatus(
-        slo=slo,
-        error_ratio=api.value(_selector(rec.slo_error_ratio(slo.period), slo)),
-        budget_remaining=api.value(_selector(rec.SLO_BUDGET_REMAINING, slo)),
-        current_burn_rate=api.value(_selector(rec.SLO_CURRENT_BURN_RATE, slo)),
-        burn_rates=burn_rates,
-    )
-
-
 def _burn(value: float | None) -> str:
     if value is None:
         return _NO_DATA
@@ -148,6 +82,8 @@ def _burn(value: float | None) -> str:
 
 
 def status_table(statuses: list[SloStatus]) -> Table:
+    from agentwatch.analytics.slo_status import BURN_RATE_WINDOWS
+
     table = Table(
         "SLO",
         "objective",
@@ -191,7 +127,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Print each SLO's SLI, error budget remaining (% and minutes) and burn rates."""
-    from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
+    from agentwatch.analytics.slo_status import read_status
+    from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     spec = load_config(config)
     url = prometheus_url(spec, prometheus)

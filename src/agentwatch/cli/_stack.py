@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
 from agentwatch.spec import Spec, duration_seconds
 from agentwatch.stack import (
     StackError,
@@ -23,8 +24,6 @@ from agentwatch.stack import (
 
 from ._app import app
 from ._common import (
-    EXIT_BAD_INPUT,
-    EXIT_RUNTIME,
     ConfigOption,
     HomeOption,
     console,

@@ -7,10 +7,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.exporters._survey import MAX_SCORE, MIN_SCORE, SurveyLog
 
 from ._app import app
-from ._common import EXIT_BAD_INPUT, HomeOption, console, fail, resolve_home
+from ._common import (
+    HomeOption,
+    console,
+    fail,
+    resolve_home,
+)
 
 survey_app = typer.Typer(
     name="survey",

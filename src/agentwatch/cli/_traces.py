@@ -12,8 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
+
 from ._app import app
-from ._common import EXIT_BAD_INPUT, ConfigOption, client_auth, console, fail, load_config
+from ._common import (
+    ConfigOption,
+    client_auth,
+    console,
+    fail,
+    load_config,
+)
 
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 

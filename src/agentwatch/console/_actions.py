@@ -11,10 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from agentwatch.clients.alertmanager import Alert, AlertmanagerError, Matcher, is_silence_id
 from agentwatch.security import AuditAction, Permission
 
 from ._access import CSRF_FIELD, CSRF_HEADER, BadInputError, Visitor
-from ._alertmanager import Alert, AlertmanagerError, Matcher, is_silence_id
 from ._input import comment_text, parse_duration, parse_matchers, read_form, read_json
 from ._state import Console, console_of, problem_text
 

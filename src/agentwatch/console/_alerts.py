@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._alertmanager import Alert, AlertmanagerAPI, Silence
+from agentwatch.clients.alertmanager import Alert, AlertmanagerAPI, Silence
 
 __all__ = ["AlertsView", "read_alerts"]
 

@@ -12,7 +12,6 @@ from secrets import token_hex
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from prometheus_client.exposition import choose_encoder
@@ -20,14 +19,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from agentwatch.analytics.promapi import PrometheusAPI, PrometheusError
 from agentwatch.catalog.http_paths import HEALTH_PATHS
+from agentwatch.clients import SECRETS_LOOKUP, Transport, service_account
+from agentwatch.clients.alertmanager import AlertmanagerAPI, AlertmanagerError
+from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
 from . import _actions, _login, _views, _webhook
 from ._access import Access, ForbiddenError, NotAuthenticatedError, RefusedError
-from ._alertmanager import AlertmanagerAPI, AlertmanagerError
 from ._guard import Guard
 from ._metrics import ConsoleMetrics, Rejection
 from ._notifications import NotificationLog
@@ -167,8 +167,8 @@ def create_app(
     audit: AuditLog | None = None,
     home: Path | None = None,
     config_source: str = "the seed defaults (no --config)",
-    prometheus_transport: httpx.BaseTransport | None = None,
-    alertmanager_transport: httpx.BaseTransport | None = None,
+    prometheus_transport: Transport | None = None,
+    alertmanager_transport: Transport | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Guard:
     """The console. With ``spec.security.auth`` the home's ``secrets`` are required: they
@@ -186,11 +186,7 @@ def create_app(
             "generate HOME/secrets/secrets.json, or point $AGENTWATCH_SECRETS at it"
         )
     metrics = ConsoleMetrics()
-    basic = (
-        httpx.BasicAuth(secrets.service.username, secrets.service.password)
-        if secrets is not None
-        else None
-    )
+    basic = service_account(secrets, SECRETS_LOOKUP) if secrets is not None else None
     try:
         prometheus = PrometheusAPI(
             prometheus_url,

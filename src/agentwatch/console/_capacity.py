@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from agentwatch.analytics.promapi import RangeSeries
+from agentwatch.clients.prometheus import RangeSeries
 from agentwatch.spec import duration_seconds
 
 from . import _queries as q

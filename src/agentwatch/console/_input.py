@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 
+from agentwatch.clients.alertmanager import Matcher
 from agentwatch.spec import duration_seconds
 
 from ._access import BadInputError, RefusedError
-from ._alertmanager import Matcher
 from ._guard import has_control
 from ._metrics import Rejection
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from agentwatch.analytics.promapi import InstantQuerier
+from agentwatch.clients.prometheus import InstantQuerier
 from agentwatch.spec import Spec
 
 from . import _queries as q

@@ -33,7 +33,6 @@ __all__ = [
     "THROUGHPUT",
     "TRANSPORT_SENT_RATE",
     "UTILIZATION",
-    "burn_rate",
 ]
 
 _HEALTH = catalog.AGENT_HEALTH_SCORE.name
@@ -63,17 +62,8 @@ RESOURCE_HISTORY: Final[Mapping[str, str]] = RESOURCE_QUERIES
 
 
 # SLOs: Sloth's recording names (agentwatch.generate.slo writes them; a unit test holds each
-# one to slo_recording_names).
+# one to slo_recording_names). The burn rates are analytics.slo_status.BURN_COLUMNS.
 BUDGET_REMAINING: Final = rec.SLO_BUDGET_REMAINING
 CURRENT_BURN: Final = rec.SLO_CURRENT_BURN_RATE  # over 5m
 PERIOD_BURN: Final = rec.SLO_PERIOD_BURN_RATE
 OBJECTIVE: Final = rec.SLO_OBJECTIVE
-
-
-def burn_rate(window: str) -> str:
-    """The burn rate over ``window``: the SLI error ratio over the error budget."""
-    return (
-        f"{rec.slo_error_ratio(window)}\n"
-        "/ on (sloth_id, sloth_slo, sloth_service) group_left\n"
-        f"{rec.SLO_ERROR_BUDGET}"
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from agentwatch.analytics.promapi import RangeSeries, Sample
+from agentwatch.clients.prometheus import RangeSeries, Sample
 
 __all__ = ["Querier"]
 

@@ -15,12 +15,12 @@ import numpy as np
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from agentwatch.analytics.promapi import PrometheusError
+from agentwatch.clients.alertmanager import AlertmanagerAPI, AlertmanagerError
+from agentwatch.clients.prometheus import PrometheusError
 from agentwatch.security import AuditAction, AuditLog
 from agentwatch.spec import Spec
 
 from ._access import Access, Visitor
-from ._alertmanager import AlertmanagerAPI, AlertmanagerError
 from ._metrics import ConsoleMetrics
 from ._notifications import NotificationLog
 from ._pages import VIEWS, View, grafana_link

@@ -13,18 +13,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from agentwatch.analytics.flow import flow_query, read_flow
+from agentwatch.analytics.slo_status import BURN_COLUMNS, SloView, read_slos
+from agentwatch.clients.alertmanager import AlertmanagerError, is_silence_id
 
 from . import _format as fmt
 from . import _queries as q
 from . import _svg as svg
-from ._alertmanager import AlertmanagerError, is_silence_id
 from ._alerts import read_alerts
 from ._business import read_business
 from ._capacity import PLOT_HORIZON_SECONDS, CapacityView, read_capacity
 from ._notifications import Notification
 from ._overview import read_overview
 from ._pages import VIEWS, View
-from ._slos import BURN_COLUMNS, SloView, read_slos
 from ._state import Console, console_of, jsonable, problem_text
 
 __all__ = ["router"]

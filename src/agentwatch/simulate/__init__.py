@@ -14,7 +14,7 @@ from agentwatch._lazy import lazy_exports
 # `agentwatch fault` in every process it starts.
 if TYPE_CHECKING:
     from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
-    from ._control import ControlError, get_trace, list_faults, list_traces, send_fault
+    from ._control_client import ControlError, get_trace, list_faults, list_traces, send_fault
     from ._engine import Engine, Ledger
     from ._fault_kind import FaultKind
     from ._faults import Fault, FaultError, parse_fault, resolve_target

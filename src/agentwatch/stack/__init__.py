@@ -9,23 +9,10 @@ from agentwatch._lazy import lazy_exports
 # the tree checks of `agentwatch check` and the dashboards they generate.
 if TYPE_CHECKING:
     from ._backfill import backfill_history
-    from ._backup import (
-        BackupError,
-        BackupInvalidError,
-        BackupProgress,
-        RestoreReport,
-        create_backup,
-        default_backup_path,
-        read_manifest,
-        restore_backup,
-        running_prometheus_url,
-    )
     from ._binaries import Binaries, find_binaries
     from ._detach import run_supervisor_process, start_detached
     from ._down import StopReport, stop_stack
     from ._errors import (
-        EXIT_BAD_CONFIG,
-        EXIT_RUNTIME,
         AlreadyRunningError,
         BinaryNotFoundError,
         ConfigInvalidError,
@@ -40,19 +27,15 @@ if TYPE_CHECKING:
     from ._state import HomeLock, read_state
     from ._status import EndpointStatus, StackStatus, stack_status
     from ._supervisor import Supervisor
+    from ._tools import CheckResult, rule_file_problem
     from ._up import open_stack, plan_stack, run_foreground, up_stack
-    from ._validate import COMPOSE_FILE, CheckResult, check_tree
+    from ._validate import COMPOSE_FILE, check_tree
 else:
     __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
     "COMPOSE_FILE",
-    "EXIT_BAD_CONFIG",
-    "EXIT_RUNTIME",
     "AlreadyRunningError",
-    "BackupError",
-    "BackupInvalidError",
-    "BackupProgress",
     "Binaries",
     "BinaryNotFoundError",
     "CheckResult",
@@ -62,7 +45,6 @@ __all__ = [
     "EndpointStatus",
     "HomeLock",
     "PortInUseError",
-    "RestoreReport",
     "StackError",
     "StackHome",
     "StackPlan",
@@ -75,18 +57,14 @@ __all__ = [
     "build_plan",
     "check_ports",
     "check_tree",
-    "create_backup",
-    "default_backup_path",
     "find_binaries",
     "open_stack",
     "plan_stack",
     "port_in_use",
-    "read_manifest",
     "read_state",
-    "restore_backup",
+    "rule_file_problem",
     "run_foreground",
     "run_supervisor_process",
-    "running_prometheus_url",
     "simulate_command",
     "stack_status",
     "start_detached",

@@ -4,7 +4,6 @@ with the tools that ship with the binaries, so a bad file fails before any proce
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from pathlib import Path
 
 import bcrypt
@@ -18,6 +17,7 @@ from agentwatch.security import AuditAction, AuditLog, ensure_secrets
 
 from ._errors import ConfigInvalidError
 from ._plan import StackPlan
+from ._tools import run_tool
 
 __all__ = ["audit_config_change", "prepare_secrets", "render_configs", "validate_configs"]
 
@@ -110,21 +110,13 @@ def render_configs(plan: StackPlan) -> list[Path]:
 
 
 def _check(argv: list[str], what: str, path: Path) -> None:
-    try:
-        result = subprocess.run(
-            argv,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=_CHECK_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ConfigInvalidError(f"could not check {path} with {argv[0]}: {exc}") from None
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()
+    result = run_tool(what, argv, timeout=_CHECK_TIMEOUT)
+    if not result.ran:
+        raise ConfigInvalidError(f"could not check {path} with {argv[0]}: {result.output}")
+    if not result.ok:
         raise ConfigInvalidError(
-            f"{path} is not a valid {what} configuration (`{' '.join(argv)}` said):\n{output}"
+            f"{path} is not a valid {what} configuration (`{' '.join(argv)}` said):\n"
+            f"{result.output}"
         )
 
 

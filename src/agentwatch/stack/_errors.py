@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT, EXIT_RUNTIME
+
 __all__ = [
-    "EXIT_BAD_CONFIG",
-    "EXIT_RUNTIME",
     "AlreadyRunningError",
     "BinaryNotFoundError",
     "ConfigInvalidError",
@@ -13,10 +13,6 @@ __all__ = [
     "StartupFailedError",
     "StopRequestedError",
 ]
-
-# The project's exit codes (DESIGN.md): 1 runtime failure, 2 bad input such as bad configuration.
-EXIT_RUNTIME = 1
-EXIT_BAD_CONFIG = 2
 
 
 class StackError(Exception):
@@ -41,7 +37,7 @@ class BinaryNotFoundError(StackError):
 class PortInUseError(StackError):
     """A port the stack needs is taken. The fix is configuration (another port), hence exit 2."""
 
-    exit_code = EXIT_BAD_CONFIG
+    exit_code = EXIT_BAD_INPUT
 
 
 class AlreadyRunningError(StackError):

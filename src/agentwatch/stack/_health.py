@@ -4,9 +4,8 @@ clustered Alertmanager, when its cluster has formed)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import TracebackType
 
-import httpx
+from agentwatch.clients import Auth, Probe
 
 from ._plan import Endpoint
 
@@ -32,39 +31,22 @@ class ClusterView:
         return f"cluster {self.status}, {self.peers} peers"
 
 
-class Prober:
-    """One HTTP client reused across probes. Proxy settings from the environment are ignored:
-    every URL probed is on this machine, and an HTTP_PROXY without a NO_PROXY for 127.0.0.1
-    would otherwise send the probe to the proxy."""
+class Prober(Probe):
+    """One HTTP client reused across probes (agentwatch.clients: proxy settings from the
+    environment are ignored, every URL probed being on this machine)."""
 
-    def __init__(self, timeout: float = 2.0, auth: httpx.Auth | None = None) -> None:
+    def __init__(self, timeout: float = 2.0, auth: Auth | None = None) -> None:
         # ``auth``: the stack's service account, which every component accepts.
-        self._client = httpx.Client(
-            timeout=timeout, trust_env=False, follow_redirects=False, auth=auth
-        )
-
-    def _get(self, url: str) -> httpx.Response | str:
-        """The 200 answer from ``url``, else a short reason such as ``HTTP 503``."""
-        try:
-            response = self._client.get(url)
-        except httpx.ConnectError:
-            return "connection refused"
-        except httpx.TimeoutException:
-            return "no answer (timed out)"
-        except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}"
-        if response.status_code != 200:
-            return f"HTTP {response.status_code}"
-        return response
+        super().__init__(timeout=timeout, auth=auth)
 
     def problem(self, url: str) -> str | None:
         """None when ``url`` answers 200, else a short reason such as ``HTTP 503``."""
-        answer = self._get(url)
+        answer = self.get_ok(url)
         return answer if isinstance(answer, str) else None
 
     def cluster(self, url: str) -> ClusterView | str:
         """The cluster an Alertmanager's status API (``url``) reports, or why there is none."""
-        response = self._get(url)
+        response = self.get_ok(url)
         if isinstance(response, str):
             return f"{url}: {response}"
         try:
@@ -81,17 +63,3 @@ class Prober:
             return problem
         view = self.cluster(endpoint.cluster_url)
         return view if isinstance(view, str) else view.problem(endpoint.cluster_size)
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> Prober:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

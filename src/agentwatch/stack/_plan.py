@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from agentwatch.catalog.scrape import connect_host, host_port
-from agentwatch.security import SECRETS_ENV, load_secrets
+from agentwatch.clients import Auth, file_service_account
+from agentwatch.security import SECRETS_ENV
 from agentwatch.spec import Spec, is_loopback
 
 from ._binaries import Binaries
@@ -90,19 +89,16 @@ class StackPlan:
             return None
         return {**os.environ, SECRETS_ENV: str(self.home.secrets.secrets_json)}
 
-    def client_auth(self) -> httpx.Auth | None:
+    def client_auth(self) -> Auth | None:
         """What the stack's own probes send (the service account), once secrets exist."""
         return (
             stack_client_auth(self.home.secrets.secrets_json) if self.spec.security.auth else None
         )
 
 
-def stack_client_auth(secrets_json: Path) -> httpx.Auth | None:
+def stack_client_auth(secrets_json: Path) -> Auth | None:
     """Basic auth with the service account of a home's secrets file; None when it has none."""
-    if not secrets_json.exists():
-        return None
-    service = load_secrets(secrets_json).service
-    return httpx.BasicAuth(service.username, service.password)
+    return file_service_account(secrets_json)
 
 
 def simulate_command(

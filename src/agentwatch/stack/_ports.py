@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 import psutil
 
-from ._errors import EXIT_BAD_CONFIG, PortInUseError, StackError
+from agentwatch.exit_codes import EXIT_BAD_INPUT
+
+from ._errors import PortInUseError, StackError
 
 __all__ = ["check_ports", "port_in_use"]
 
@@ -68,7 +70,7 @@ def check_ports(
             raise StackError(
                 f"{component} cannot listen on {host}:{port}: {exc.strerror}. "
                 f"Check listen_address and ports in {where}.",
-                exit_code=EXIT_BAD_CONFIG,
+                exit_code=EXIT_BAD_INPUT,
             ) from None
         if taken:
             busy.append(

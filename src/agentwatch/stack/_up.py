@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.exporters import filesystem_space
 from agentwatch.spec import Spec
 
@@ -16,7 +17,7 @@ from ._binaries import find_binaries
 from ._configs import render_configs, validate_configs
 from ._detach import start_detached
 from ._disk import low_space_warning
-from ._errors import EXIT_BAD_CONFIG, StackError
+from ._errors import StackError
 from ._layout import StackHome
 from ._plan import StackPlan, build_plan
 from ._ports import check_ports
@@ -47,7 +48,7 @@ def plan_stack(
             "Prometheus each and `agentwatch up` runs one: run a Prometheus per "
             "prometheus/prometheus-shard-<i>.yml that `agentwatch generate` writes "
             "(docs/scale-out.md), or set scrape.shards to 1",
-            exit_code=EXIT_BAD_CONFIG,
+            exit_code=EXIT_BAD_INPUT,
         )
     return build_plan(
         spec,

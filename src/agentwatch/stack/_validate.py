@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -20,35 +18,9 @@ from agentwatch.generate.tree import (
 from agentwatch.spec import Spec
 
 from ._binaries import Binaries
+from ._tools import CheckResult, run_tool
 
-__all__ = ["COMPOSE_FILE", "CheckResult", "check_metric_names", "check_tree"]
-
-_TIMEOUT = 120.0
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    what: str
-    command: tuple[str, ...]
-    ok: bool
-    output: str
-
-
-def _run(what: str, argv: list[str], cwd: Path) -> CheckResult:
-    try:
-        done = subprocess.run(
-            argv,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return CheckResult(what, tuple(argv), False, str(exc))
-    output = (done.stdout + done.stderr).strip()
-    return CheckResult(what, tuple(argv), done.returncode == 0, output)
+__all__ = ["COMPOSE_FILE", "check_metric_names", "check_tree"]
 
 
 def _load_rule_file(path: Path, shown: str) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -123,28 +95,28 @@ def check_tree(root: Path, binaries: Binaries, spec: Spec) -> list[CheckResult]:
     if (root / PROMETHEUS_CONFIG).is_file():
         # Also loads every rule file the config's rule_files globs select.
         results.append(
-            _run("Prometheus config", [promtool, "check", "config", PROMETHEUS_CONFIG], root)
+            run_tool("Prometheus config", [promtool, "check", "config", PROMETHEUS_CONFIG], root)
         )
     for shard_config in sorted((root / "prometheus").glob("prometheus-shard-*.yml")):
         name = str(shard_config.relative_to(root))
         results.append(
-            _run(
+            run_tool(
                 f"Prometheus config {shard_config.name}", [promtool, "check", "config", name], root
             )
         )
     rules = sorted((root / RULES_DIR).glob("*.yml"))
     if rules:
         relative = [str(path.relative_to(root)) for path in rules]
-        results.append(_run("rule files", [promtool, "check", "rules", *relative], root))
+        results.append(run_tool("rule files", [promtool, "check", "rules", *relative], root))
         results.append(check_metric_names(root, rules, spec))
     tests = sorted((root / RULE_TESTS_DIR).glob("*.yml"))
     for test in tests:
         results.append(
-            _run(f"rule tests {test.name}", [promtool, "test", "rules", test.name], test.parent)
+            run_tool(f"rule tests {test.name}", [promtool, "test", "rules", test.name], test.parent)
         )
     if (root / ALERTMANAGER_CONFIG).is_file():
         results.append(
-            _run("Alertmanager config", [amtool, "check-config", ALERTMANAGER_CONFIG], root)
+            run_tool("Alertmanager config", [amtool, "check-config", ALERTMANAGER_CONFIG], root)
         )
     if (root / COMPOSE_FILE).is_file():
         compose = shutil.which("docker-compose")
@@ -159,6 +131,6 @@ def check_tree(root: Path, binaries: Binaries, spec: Spec) -> list[CheckResult]:
             )
         else:
             results.append(
-                _run("compose file", [compose, "-f", COMPOSE_FILE, "config", "-q"], root)
+                run_tool("compose file", [compose, "-f", COMPOSE_FILE, "config", "-q"], root)
             )
     return results

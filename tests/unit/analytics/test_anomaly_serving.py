@@ -15,7 +15,7 @@ from agentwatch.analytics.anomaly import (
     score_latest,
     series_config,
 )
-from agentwatch.analytics.promapi import RangeSeries
+from agentwatch.clients.prometheus import RangeSeries
 from agentwatch.generate.rules import recording_names
 from agentwatch.spec import Spec
 

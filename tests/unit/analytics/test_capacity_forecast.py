@@ -28,7 +28,7 @@ from agentwatch.analytics.capacity import (
 )
 from agentwatch.analytics.capacity._distributed import FitBackend
 from agentwatch.analytics.capacity_queries import TYPE_QUERIES
-from agentwatch.analytics.promapi import RangeSeries, Sample
+from agentwatch.clients.prometheus import RangeSeries, Sample
 
 DAY = 86_400.0
 NOW = 1_700_000_000.0 // 3600 * 3600

@@ -25,7 +25,7 @@ from agentwatch.analytics.failure import (
     score_agents,
 )
 from agentwatch.analytics.failure._model import MODEL_DIR
-from agentwatch.analytics.promapi import RangeSeries
+from agentwatch.clients.prometheus import RangeSeries
 
 # Monday 14:00 UTC; a held-out type leaks fast enough to be killed within minutes.
 START = 1_700_438_400.0 + 14 * 3600

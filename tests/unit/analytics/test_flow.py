@@ -5,8 +5,8 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from agentwatch.analytics.flow import FlowGraph, flow_query, read_flow
-from agentwatch.analytics.promapi import Sample
 from agentwatch.cli import app
+from agentwatch.clients.prometheus import Sample
 
 
 class FakePrometheus:

@@ -10,8 +10,9 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
+from agentwatch.analytics.slo_status import SloStatus, read_status
 from agentwatch.cli import app
-from agentwatch.cli._slo import SloStatus, read_status, status_table
+from agentwatch.cli._slo import status_table
 from agentwatch.spec import Slo, SloSli
 from tests.unit.tools import run
 

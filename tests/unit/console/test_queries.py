@@ -10,10 +10,10 @@ from prometheus_client import generate_latest
 
 from agentwatch import catalog
 from agentwatch.analytics.capacity import RESOURCE_QUERIES
+from agentwatch.analytics.slo_status import BURN_COLUMNS
 from agentwatch.catalog import Origin
 from agentwatch.console import _queries as q
 from agentwatch.console._metrics import ConsoleMetrics
-from agentwatch.console._slos import BURN_COLUMNS
 from agentwatch.generate.rules import recording_names
 from agentwatch.generate.slo import SLI_WINDOWS, slo_recording_names
 from agentwatch.spec import parse_spec

@@ -11,9 +11,9 @@ import pytest
 
 from agentwatch import catalog
 from agentwatch.analytics.flow import flow_query
+from agentwatch.analytics.slo_status import BURN_COLUMNS
 from agentwatch.console import _queries as q
 from agentwatch.console._business import BUSINESS_FAMILIES
-from agentwatch.console._slos import BURN_COLUMNS
 from agentwatch.security import Role, basic_header
 from agentwatch.spec import parse_spec
 

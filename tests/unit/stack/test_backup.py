@@ -18,12 +18,11 @@ import httpx
 import pytest
 
 from agentwatch.security import AuditLog, ensure_secrets, load_secrets
-from agentwatch.stack import (
+from agentwatch.stack import HomeLock, StackHome
+from agentwatch.stack.backup import (
     BackupError,
     BackupInvalidError,
     BackupProgress,
-    HomeLock,
-    StackHome,
     create_backup,
     read_manifest,
     restore_backup,
@@ -70,8 +69,7 @@ class FakePrometheus:
         self.status = 200
         self.data = Path()
 
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        request = httpx.Request("POST", url)
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if self.status != 200:
             return httpx.Response(self.status, text="Unauthorized", request=request)
@@ -83,7 +81,12 @@ class FakePrometheus:
 @pytest.fixture
 def prometheus(monkeypatch: pytest.MonkeyPatch) -> FakePrometheus:
     fake = FakePrometheus()
-    monkeypatch.setattr(httpx, "post", fake.post)
+    # Every request agentwatch makes goes through httpx's transport: answer them here.
+    monkeypatch.setattr(
+        httpx.HTTPTransport,
+        "handle_request",
+        lambda transport, request: fake.handle_request(request),
+    )
     return fake
 
 

@@ -24,8 +24,6 @@ from agentwatch.stack import (
     Endpoint,
     StackHome,
     build_plan,
-    create_backup,
-    read_manifest,
     read_state,
     stack_status,
 )
@@ -33,6 +31,7 @@ from agentwatch.stack._configs import render_configs, validate_configs
 from agentwatch.stack._health import ClusterView, Prober
 from agentwatch.stack._plan import gossip_host
 from agentwatch.stack._state import ComponentRecord, StackState, write_state
+from agentwatch.stack.backup import create_backup, read_manifest
 
 BINARIES = Binaries(
     prometheus=Path("/usr/bin/prometheus"),
@@ -359,12 +358,11 @@ def test_backups_hold_the_second_alertmanagers_state(
     (home.alertmanager_data / "nflog").write_bytes(b"first")
     (home.alertmanager_2_data / "nflog").write_bytes(b"second")
 
-    def snapshot(url: str, **kwargs: Any) -> httpx.Response:
+    def snapshot(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
         shutil.copytree(block, home.prometheus_data / "snapshots" / "s1" / block.name)
-        request = httpx.Request("POST", url)
         return httpx.Response(200, json={"data": {"name": "s1"}}, request=request)
 
-    monkeypatch.setattr(httpx, "post", snapshot)
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", snapshot)
     archive = create_backup(home, "http://127.0.0.1:19090", None)
     paths = {entry["path"] for entry in read_manifest(archive)["files"]}
     assert {"alertmanager/nflog", "alertmanager-2/nflog"} <= paths

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Protocol
 
 from agentwatch import catalog as c
-from agentwatch.analytics.promapi import RangeSeries
 from agentwatch.catalog import recorded as rec
+from agentwatch.clients.prometheus import RangeSeries
 from agentwatch.spec import RATE_WINDOW, SHORT_RATE_WINDOW
 
 from ._detector import DetectorConfig, StreamingDetector

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
-from agentwatch.analytics.promapi import RangeSeries, Sample
+from agentwatch.clients.prometheus import RangeSeries, Sample
 
 from ._forecast import RESOLUTIONS, Resolution
 from ._series import History, NotEnoughDataError, regularise

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from agentwatch import catalog
 from agentwatch.analytics._results import FailureScore
-from agentwatch.analytics.promapi import RangeSeries
+from agentwatch.clients.prometheus import RangeSeries
 from agentwatch.instrument import AgentStatus
 
 from ._features import LONG_WINDOW_SECONDS, window_features

@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from agentwatch.analytics.promapi import (
+from agentwatch.clients.prometheus import (
     MAX_POINTS_PER_SERIES,
     PrometheusAPI,
     PrometheusError,

@@ -3,7 +3,8 @@
 It works against any server that speaks that API (Prometheus, VictoriaMetrics, Thanos, ...).
 Transient failures (no connection, a timeout, HTTP 429/502/503/504) are retried with capped
 exponential back-off; a query the server rejected is never retried. Errors are one exception
-type with a message that names the server, so a command can print it as is.
+type with a message that names the server, so a command can print it as is. The connection is
+made as every agentwatch client makes it (agentwatch.clients.http_client).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Protocol
 
 import httpx
 import numpy as np
 from numpy.typing import NDArray
+
+from ._errors import PrometheusError
+from ._http import Auth, Transport
+from .prometheus_admin import PrometheusService
 
 __all__ = [
     "MAX_POINTS_PER_SERIES",
@@ -34,19 +38,6 @@ MAX_POINTS_PER_SERIES = 11_000
 
 # Statuses a proxy or a busy/starting server sends for a moment; anything else is an answer.
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
-
-
-class PrometheusError(RuntimeError):
-    """Prometheus could not answer.
-
-    ``unreachable`` is True when no usable answer came back (no connection, time-outs or
-    "unavailable" statuses, after the retries): trying again later may work. It is False when
-    the server answered and refused the query, or answered something that is not Prometheus'.
-    """
-
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
-        super().__init__(message)
-        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +73,7 @@ class _MalformedError(Exception):
     """The answer parsed as JSON but not in the shape the API documents."""
 
 
-class PrometheusAPI:
+class PrometheusAPI(PrometheusService):
     """Client for ``url``'s ``/api/v1/query`` and ``/api/v1/query_range``.
 
     ``retries`` more attempts follow a transient failure, after ``backoff`` seconds, then
@@ -100,37 +91,22 @@ class PrometheusAPI:
         backoff: float = 0.2,
         max_delay: float = 5.0,
         max_points: int = MAX_POINTS_PER_SERIES,
-        auth: httpx.Auth | None = None,
+        auth: Auth | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
         if retries < 0 or backoff < 0 or max_delay < 0 or timeout <= 0 or max_points < 2:
             raise ValueError(
                 f"bad client settings: timeout={timeout} retries={retries} backoff={backoff} "
                 f"max_delay={max_delay} max_points={max_points}"
             )
-        self.url = url.rstrip("/")
-        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_delay = max_delay
         self.max_points = max_points
         self._sleep = sleep
         self._warnings: list[str] = []
-        # trust_env=False: a proxy from the environment must not sit between us and a
-        # loopback Prometheus.
-        try:
-            self._client = httpx.Client(
-                base_url=self.url,
-                timeout=timeout,
-                trust_env=False,
-                follow_redirects=False,
-                auth=auth,
-                transport=transport,
-            )
-        except httpx.InvalidURL as exc:
-            # A PrometheusError, so that a command that reports those reports this too.
-            raise PrometheusError(f"{url!r} is not a Prometheus URL: {exc}") from None
+        super().__init__(url, timeout=timeout, auth=auth, transport=transport)
 
     @property
     def last_warnings(self) -> tuple[str, ...]:
@@ -250,21 +226,11 @@ class PrometheusAPI:
     def _attempt(self, path: str, params: dict[str, str], promql: str) -> dict[str, Any] | _Failure:
         """One request: its ``data``, a failure worth retrying, or a PrometheusError."""
         try:
-            response = self._client.get(path, params=params)
-        except httpx.TimeoutException:
-            return _Failure(
-                f"Prometheus at {self.url} did not answer in time (timeout {self.timeout:g} s)"
-            )
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            # Refused, reset, or closed before the answer: the server may be restarting.
-            return _Failure(
-                f"cannot reach Prometheus at {self.url}: {str(exc) or type(exc).__name__}"
-            )
-        except httpx.TransportError as exc:
-            # Retrying cannot help, e.g. a URL without http:// or https://.
-            raise PrometheusError(
-                f"cannot reach Prometheus at {self.url}: {exc}", unreachable=True
-            ) from None
+            response = self._send("GET", path, params=params)
+        except PrometheusError as exc:
+            if exc.transient:
+                return _Failure(str(exc))
+            raise
         if response.status_code in _TRANSIENT_STATUSES:
             detail = _error_text(response)
             return _Failure(
@@ -277,18 +243,7 @@ class PrometheusAPI:
     def _data(self, response: httpx.Response, promql: str) -> dict[str, Any]:
         """The ``data`` of an answer that is final, or a PrometheusError saying what is wrong."""
         status = response.status_code
-        if response.is_redirect:
-            raise PrometheusError(
-                f"Prometheus at {self.url} redirects to {response.headers.get('Location')!r} "
-                f"(HTTP {status}): use that URL"
-            )
-        if status in (401, 403):
-            raise PrometheusError(
-                f"Prometheus at {self.url} refused access (HTTP {status} "
-                f"{response.reason_phrase}): check the credentials (agentwatch sends the "
-                "service account of $AGENTWATCH_SECRETS, else of $AGENTWATCH_HOME/secrets or "
-                "./.agentwatch/secrets: point one of them at the home `agentwatch up` used)"
-            )
+        self._check_access(response)
         body = self._json(response)
         warnings = body.get("warnings")
         if isinstance(warnings, list):
@@ -323,20 +278,6 @@ class PrometheusAPI:
         return PrometheusError(
             f"Prometheus at {self.url} answered {promql!r} with malformed data: {what!s:.200}"
         )
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> PrometheusAPI:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _number(text: object) -> float:

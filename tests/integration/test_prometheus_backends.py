@@ -16,7 +16,7 @@ import httpx
 import numpy as np
 import pytest
 
-from agentwatch.analytics.promapi import MAX_POINTS_PER_SERIES, PrometheusAPI, PrometheusError
+from agentwatch.clients.prometheus import MAX_POINTS_PER_SERIES, PrometheusAPI, PrometheusError
 
 from .support import Server, prometheus_on_samples, start_victoria_metrics, wait_until
 

@@ -1,28 +1,21 @@
 """A small client for Alertmanager's API v2: alerts, silences, creating and expiring
-silences. Errors are one exception type whose message names the server."""
+silences. Errors are one exception type whose message names the server; the connection is made
+as every agentwatch client makes it (agentwatch.clients.http_client)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
-import httpx
+from ._errors import AlertmanagerError
+from ._http import Auth, HTTPService, Response, Transport
 
 __all__ = ["Alert", "AlertmanagerAPI", "AlertmanagerError", "Matcher", "Silence", "is_silence_id"]
 
 # Alertmanager's silence ids are UUIDs; anything else is not sent on in a URL.
 _SILENCE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-class AlertmanagerError(RuntimeError):
-    """Alertmanager could not answer (``unreachable``) or refused the request."""
-
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
-        super().__init__(message)
-        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,46 +79,26 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class AlertmanagerAPI:
+class AlertmanagerAPI(HTTPService):
+    """Client for ``url``'s API v2. ``transport`` exists for tests."""
+
+    name: ClassVar[str] = "Alertmanager"
+    url_kind: ClassVar[str] = "an Alertmanager URL"
+    error: ClassVar[type[AlertmanagerError]] = AlertmanagerError
+
     def __init__(
         self,
         url: str,
         *,
-        auth: httpx.Auth | None = None,
+        auth: Auth | None = None,
         timeout: float = 5.0,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
-        self.url = url.rstrip("/")
-        try:
-            # trust_env=False: no proxy from the environment between us and a local server.
-            self._client = httpx.Client(
-                base_url=self.url,
-                auth=auth,
-                timeout=timeout,
-                trust_env=False,
-                follow_redirects=False,
-                transport=transport,
-            )
-        except httpx.InvalidURL as exc:
-            raise AlertmanagerError(f"{url!r} is not an Alertmanager URL: {exc}") from None
+        super().__init__(url, timeout=timeout, auth=auth, transport=transport)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._client.request(method, f"/api/v2{path}", **kwargs)
-        except httpx.TimeoutException:
-            raise AlertmanagerError(
-                f"Alertmanager at {self.url} did not answer in time", unreachable=True
-            ) from None
-        except httpx.TransportError as exc:
-            raise AlertmanagerError(
-                f"cannot reach Alertmanager at {self.url}: {str(exc) or type(exc).__name__}",
-                unreachable=True,
-            ) from None
-        if response.status_code in (401, 403):
-            raise AlertmanagerError(
-                f"Alertmanager at {self.url} refused access (HTTP {response.status_code}): "
-                "check the credentials"
-            )
+    def _request(self, method: str, path: str, **kwargs: Any) -> Response:
+        response = self._send(method, f"/api/v2{path}", **kwargs)
+        self._check_access(response)
         if response.status_code in (502, 503, 504):
             raise AlertmanagerError(
                 f"Alertmanager at {self.url} answered HTTP {response.status_code}",
@@ -139,7 +112,7 @@ class AlertmanagerAPI:
             )
         return response
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: Response) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -200,20 +173,6 @@ class AlertmanagerAPI:
         if not is_silence_id(silence_id):
             raise ValueError(f"{silence_id!r} is not a silence id")
         self._request("DELETE", f"/silence/{silence_id}")
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> AlertmanagerAPI:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _alert(data: dict[str, Any]) -> Alert:
