@@ -29,7 +29,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from agentwatch import catalog
 from agentwatch.catalog import recorded as rec
 from agentwatch.clients.prometheus import PrometheusAPI
+from agentwatch.generate.console_links import runbook_url
 from agentwatch.security import SECRETS_ENV, Role, Secrets, ensure_secrets
+from agentwatch.spec import load_spec
 
 from .support import Server, free_ports, installed, prometheus_on_samples, start_server, wait_until
 
@@ -85,6 +87,7 @@ EXPECTED_QUERIES = {
     "error_ratio": rec.AGENT_ERROR_RATIO,
 }
 ALERT = {"alertname": "ConsoleBrowserTest", "severity": "critical", "agent_type": "security"}
+RUNBOOK_OF = "SecurityAgentDown"  # the runbook the test alert links to
 # Capacity: what the analytics exporter would serve, and a day of memory history.
 RECOMMENDATIONS = {
     ("compute_nodes", "scale_up", "high"): 36.0,
@@ -186,11 +189,11 @@ def _alertmanager(directory: Path) -> Server:
     )
 
 
-def _post_alert(url: str) -> None:
+def _post_alert(url: str, runbook: str) -> None:
     now = dt.datetime.now(dt.UTC)
     alert = {
         "labels": ALERT,
-        "annotations": {"summary": "security agents keep failing"},
+        "annotations": {"summary": "security agents keep failing", "runbook_url": runbook},
         "startsAt": now.isoformat(),
         "endsAt": (now + dt.timedelta(hours=1)).isoformat(),
     }
@@ -212,12 +215,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     alertmanager = console = None
     try:
         alertmanager = _alertmanager(directory)
-        _post_alert(alertmanager.url)
-        home = directory / "home"
-        secrets, files, _ = ensure_secrets(home)
         (port,) = free_ports(1)
         config = directory / "agentwatch.yaml"
         config.write_text(f"ports:\n  console: {port}\nagent_types: [{', '.join(AGENT_TYPES)}]\n")
+        # The runbook_url every generated alert carries by default: the console's page.
+        _post_alert(alertmanager.url, runbook_url(load_spec(config), RUNBOOK_OF))
+        home = directory / "home"
+        secrets, files, _ = ensure_secrets(home)
         command = [
             sys.executable,
             "-m",
@@ -435,6 +439,22 @@ def test_an_admin_silences_the_alert_through_the_page(
     assert ("login", "admin") in actions
     assert ("silence_created", "admin") in actions
     assert ("silence_expired", "admin") in actions
+
+
+def test_the_runbook_link_of_a_firing_alert_opens_its_runbook(
+    stack: Stack, browser: Browser, tmp_path: Path
+) -> None:
+    page = _logged_in(browser, stack, Role.TECHNICAL, "/alerts", viewport=DESKTOP)
+    alert = page.locator(f'article[data-alertname="{ALERT["alertname"]}"]')
+    alert.get_by_role("link", name="runbook").click()
+    anchor = RUNBOOK_OF.lower()
+    page.wait_for_url(f"{stack.console.url}/runbooks#{anchor}")
+    section = page.locator(f"h2#{anchor}")
+    assert section.text_content() == RUNBOOK_OF
+    assert section.is_visible()
+    assert "What to do." in (page.text_content("article.runbooks") or "")
+    page.screenshot(path=str(tmp_path / "runbooks-desktop.png"))
+    page.context.close()
 
 
 def test_the_console_metrics_pass_promtool(stack: Stack, promtool: Path) -> None:

@@ -15,3 +15,5 @@ HEALTH_PATHS: frozenset[str] = frozenset({HEALTHZ, "/health", "/-/healthy", "/-/
 METRICS = "/metrics"
 #: Where the console receives Alertmanager's notifications (its web hook receiver).
 CONSOLE_WEBHOOK_PATH = "/api/alerts/webhook"
+#: The console's page of every alert's runbook (each alert's runbook_url by default).
+CONSOLE_RUNBOOKS_PATH = "/runbooks"

@@ -26,7 +26,7 @@ from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
-from . import _actions, _login, _views, _webhook
+from . import _actions, _login, _runbooks, _views, _webhook
 from ._access import Access, ForbiddenError, NotAuthenticatedError, RefusedError
 from ._guard import Guard
 from ._metrics import ConsoleMetrics, Rejection
@@ -245,6 +245,7 @@ def create_app(
     app.include_router(_actions.router)
     app.include_router(_views.router)
     app.include_router(_webhook.router)
+    app.include_router(_runbooks.router)
     return Guard(app, metrics)
 
 

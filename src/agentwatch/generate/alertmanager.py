@@ -24,10 +24,10 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from agentwatch.catalog.http_paths import CONSOLE_WEBHOOK_PATH
-from agentwatch.catalog.scrape import connect_host, host_port
 from agentwatch.security import ALERT_WEBHOOK_TOKEN_FILE
 from agentwatch.spec import Spec
+
+from .console_links import console_webhook_url
 
 __all__ = [
     "AGENT_ALERTS_SILENCED_BY_TRANSPORT_DOWN",
@@ -40,7 +40,6 @@ __all__ = [
     "VOICE_PAGERDUTY_RECEIVER",
     "VOICE_RECEIVER",
     "alertmanager_config",
-    "console_webhook_url",
 ]
 
 # Where the production tree (docker-compose.monitoring.yml) mounts the secrets; the local
@@ -72,12 +71,6 @@ AGENT_ALERTS_SILENCED_BY_TRANSPORT_DOWN: tuple[str, ...] = (
 # the same cluster, and, for SLO burn alerts that share a name, the same SLO (a label missing
 # from both counts as equal, so alerts without ``slo`` are unaffected).
 _SAME_ALERT = ["alertname", "cluster", "slo"]
-
-
-def console_webhook_url(spec: Spec) -> str:
-    """Where the console receives Alertmanager's notifications (the default receiver)."""
-    host = host_port(connect_host(spec.listen_address), spec.ports.console)
-    return f"http://{host}{CONSOLE_WEBHOOK_PATH}"
 
 
 def _secret(secrets_dir: str, name: str) -> str:

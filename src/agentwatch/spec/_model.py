@@ -447,11 +447,10 @@ class Alerting(_Strict):
     business_hours_location: Annotated[str, AfterValidator(_check_location)] = "UTC"
     business_hours_start: ClockTime = "09:00"
     business_hours_end: ClockTime = "17:00"
-    # Every alert's runbook_url is this plus "#<alertname lower-cased>": point it at where
-    # your team publishes docs/runbooks.md.
-    runbook_base_url: WebhookUrl = (
-        "https://github.com/agentwatch/agentwatch/blob/main/docs/runbooks.md"
-    )
+    # Every alert's runbook_url is this plus "#<alertname lower-cased>". Unset: the console's
+    # runbook page (/runbooks), readable by every role; or point it at where your team
+    # publishes docs/runbooks.md.
+    runbook_base_url: WebhookUrl | None = None
     # `for` per alert; the ones given replace DEFAULT_ALERT_FOR's, the others keep it.
     alert_for: dict[str, HoldDuration] = Field(default_factory=lambda: dict(DEFAULT_ALERT_FOR))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from agentwatch.generate.console_links import runbook_url
 from agentwatch.spec import Spec
 
 from . import agents, analytics, framework, security, system, transport, voice
@@ -27,7 +28,6 @@ from ._definition import (
     Category,
     Runbook,
     Severity,
-    runbook_url,
 )
 
 __all__ = [

@@ -24,18 +24,12 @@ __all__ = [
     "Severity",
     "fires",
     "metrics_url",
-    "runbook_url",
     "silent",
 ]
 
 Severity = Literal["critical", "warning"]
 # The team route in Alertmanager; each has its module in this package.
 Category = Literal["transport", "agents", "system", "framework", "security", "voice", "analytics"]
-
-
-def runbook_url(spec: Spec, alertname: str) -> str:
-    """The alert's section of docs/runbooks.md (GitHub's heading anchor: the name lower-cased)."""
-    return f"{spec.alerting.runbook_base_url}#{alertname.lower()}"
 
 
 def metrics_url(port: int) -> str:
