@@ -5,8 +5,12 @@ on the real Prometheus and Alertmanager, faults injected through the CLI, then `
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +21,12 @@ import pytest
 from agentwatch import catalog
 from agentwatch.catalog import MetricType, Origin, produced_by
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
-from agentwatch.spec import load_spec
+from agentwatch.spec import Ports, load_spec
 from tests.integration.demo_stack import UP_TIMEOUT, DemoStack, running_demo_stack
 from tests.integration.support import alive, free_ports, wait_until
 from tests.unit.tools import check_metrics
+
+TROUBLESHOOTING = Path(__file__).parents[2] / "docs" / "troubleshooting.md"
 
 # pytest-timeout counts the first test's set-up: the stack's start with a day of history.
 pytestmark = pytest.mark.timeout(UP_TIMEOUT + 300)
@@ -312,6 +318,60 @@ def test_every_component_asks_for_credentials(stack: DemoStack) -> None:
     # Two 401s and one 403 on the agent exporter, counted and scraped.
     counted = 'sum(agentwatch_auth_failures_total{component="agent exporter"})'
     wait_until(lambda: stack.scalar(counted) >= 3, "the refusals in Prometheus", 30)
+
+
+def _troubleshooting_blocks(stack: DemoStack) -> tuple[str, list[str]]:
+    """docs/troubleshooting.md's sh blocks (the first sets up the helpers), with the default
+    ports replaced by the stack's."""
+    text = TROUBLESHOOTING.read_text()
+    blocks = re.findall(r"^```sh\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
+    defaults = Ports()
+    for name, port in stack.ports.items():
+        if name not in Ports.model_fields:
+            continue  # the test's own ports (web hook receiver, fault control)
+        blocks = [re.sub(rf"\b{getattr(defaults, name)}\b", str(port), b) for b in blocks]
+    return blocks[0], blocks[1:]
+
+
+def test_every_troubleshooting_command_works_against_the_stack(stack: DemoStack) -> None:
+    prelude, blocks = _troubleshooting_blocks(stack)
+    assert len(blocks) >= 6
+    env = {
+        **os.environ,
+        "AGENTWATCH_HOME": str(stack.home),
+        "AGENTWATCH_CONFIG": str(stack.config),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    for block in blocks:
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", prelude + block],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"{block}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    # What the seeds' commands look at: a metric count, and the framework's quality score.
+    counted = stack.cli("query", "count(count by (__name__) ({__name__=~\".+\"}))", "--json",
+                        "--config", str(stack.config))  # fmt: skip
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout)["value"] > 50
+
+
+def test_query_exits_2_on_a_bad_query_and_1_when_prometheus_is_away(stack: DemoStack) -> None:
+    config = ("--config", str(stack.config))
+    assert stack.cli("query", "sum(", *config).returncode == 2
+    ranged = stack.cli("query", "up[5m]", *config)
+    assert ranged.returncode == 2
+    assert "range vector" in ranged.stderr
+    (free,) = free_ports(1)
+    away = stack.cli("query", "up", "--prometheus", f"http://127.0.0.1:{free}")
+    assert away.returncode == 1
+    assert f"127.0.0.1:{free}" in away.stderr
+    table = stack.cli("query", "sum by (job) (up)", *config)
+    assert table.returncode == 0
+    assert 'job="transport-layer"' in table.stdout
 
 
 def test_secrets_are_private_and_nowhere_else(stack: DemoStack) -> None:

@@ -12,6 +12,7 @@ from . import (
     _flow,  # noqa: F401
     _framework,  # noqa: F401
     _generate,  # noqa: F401
+    _query,  # noqa: F401
     _secrets,  # noqa: F401
     _simulate,  # noqa: F401
     _slo,  # noqa: F401

@@ -27,6 +27,8 @@ from agentwatch.spec import Spec, SpecError, Tracing, duration_seconds, load_spe
 
 console = Console()
 err_console = Console(stderr=True)
+#: The spec file every command reads when --config is not given.
+CONFIG_ENV = "AGENTWATCH_CONFIG"
 
 
 HomeOption = Annotated[
@@ -48,7 +50,9 @@ PrometheusOption = Annotated[
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="agentwatch.yaml; the seed defaults when omitted", show_default=False
+        "--config",
+        help="agentwatch.yaml. Default: $AGENTWATCH_CONFIG, else the seed defaults",
+        show_default=False,
     ),
 ]
 
@@ -121,10 +125,18 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def config_file(given: Path | None) -> Path | None:
+    """--config, else $AGENTWATCH_CONFIG, else None: the seed defaults."""
+    if given is not None:
+        return given
+    named = os.environ.get(CONFIG_ENV)
+    return Path(named) if named else None
+
+
 def load_config(path: Path | None) -> Spec:
-    """The spec, or exit 2 with every problem named by file and field."""
+    """The spec of ``config_file(path)``, or exit 2 with every problem named by file and field."""
     try:
-        return load_spec(path)
+        return load_spec(config_file(path))
     except SpecError as exc:
         fail_bad_file(exc)
 

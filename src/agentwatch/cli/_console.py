@@ -18,6 +18,7 @@ from ._common import (
     ConfigOption,
     HomeOption,
     PrometheusOption,
+    config_file,
     console,
     fail,
     load_config,
@@ -82,7 +83,7 @@ def serve_command(
             grafana_url=grafana,
             audit=AuditLog(root / "audit.log"),
             home=root,
-            config_source=str(config) if config else "the seed defaults (no --config)",
+            config_source=str(config_file(config) or "the seed defaults (no --config)"),
         )
     except ConsoleError as exc:
         fail(str(exc) + ("" if secrets is not None else f" (looked for {source})"), EXIT_BAD_INPUT)

@@ -26,6 +26,7 @@ from ._app import app
 from ._common import (
     ConfigOption,
     HomeOption,
+    config_file,
     console,
     err_console,
     fail,
@@ -157,7 +158,8 @@ def up(
         from agentwatch.simulate import with_simulated_objectives
 
         spec = with_simulated_objectives(spec)
-    config_path = config.resolve() if config is not None else None
+    given = config_file(config)
+    config_path = given.resolve() if given is not None else None
     stack_home = StackHome(resolve_home(home))
     if history is not None:
         _check_history(history)

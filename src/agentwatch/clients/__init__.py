@@ -16,7 +16,7 @@ from ._credentials import (
     refused_credentials,
     service_account,
 )
-from ._errors import AlertmanagerError, PrometheusError, ServiceError
+from ._errors import AlertmanagerError, BadQueryError, PrometheusError, ServiceError
 from ._http import (
     Auth,
     HTTPService,
@@ -32,6 +32,7 @@ __all__ = [
     "SECRETS_LOOKUP",
     "AlertmanagerError",
     "Auth",
+    "BadQueryError",
     "HTTPService",
     "PooledClient",
     "Probe",

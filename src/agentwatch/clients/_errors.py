@@ -3,7 +3,7 @@ and its URL, so that a command can print it as it is."""
 
 from __future__ import annotations
 
-__all__ = ["AlertmanagerError", "PrometheusError", "ServiceError"]
+__all__ = ["AlertmanagerError", "BadQueryError", "PrometheusError", "ServiceError"]
 
 
 class ServiceError(RuntimeError):
@@ -24,6 +24,11 @@ class ServiceError(RuntimeError):
 
 class PrometheusError(ServiceError):
     """Prometheus (or a server speaking its API) could not answer, or refused the request."""
+
+
+class BadQueryError(PrometheusError):
+    """Prometheus refused the query itself (it does not parse, or asks for what an instant
+    query cannot give): the query is what to change, not the server."""
 
 
 class AlertmanagerError(ServiceError):

@@ -20,12 +20,13 @@ import httpx
 import numpy as np
 from numpy.typing import NDArray
 
-from ._errors import PrometheusError
+from ._errors import BadQueryError, PrometheusError
 from ._http import Auth, Transport
 from .prometheus_admin import PrometheusService
 
 __all__ = [
     "MAX_POINTS_PER_SERIES",
+    "BadQueryError",
     "InstantQuerier",
     "PrometheusAPI",
     "PrometheusError",
@@ -132,7 +133,7 @@ class PrometheusAPI(PrometheusService):
         except (KeyError, IndexError, TypeError, ValueError):
             raise self._malformed(promql, data) from None
         if kind == "matrix":
-            raise PrometheusError(
+            raise BadQueryError(
                 f"Prometheus at {self.url} answered {promql!r} with a range vector: an instant "
                 "query needs an instant vector (use query_range, or a function such as rate())"
             )
@@ -253,7 +254,9 @@ class PrometheusAPI(PrometheusService):
             kind = body.get("errorType")
             # VictoriaMetrics' errorType is the status code again.
             kind = f", {kind}" if kind and str(kind) != str(status) else ""
-            raise PrometheusError(
+            # 400 bad_data (422 execution errors are the server's): the query is at fault.
+            error = BadQueryError if status == 400 else PrometheusError
+            raise error(
                 f"Prometheus at {self.url} refused {promql!r}: {detail} (HTTP {status}{kind})"
             )
         data = body.get("data")
