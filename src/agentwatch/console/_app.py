@@ -175,17 +175,70 @@ def create_app(
     hold the console's accounts, the session key and the account for Prometheus and
     Alertmanager. ``home`` keeps the sessions logged out (HOME/console/, so a restart does not
     bring them back). ``*_transport`` exist for tests (stand-in servers)."""
+    _check_settings(
+        spec,
+        secrets,
+        prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        grafana_url=grafana_url,
+    )
+    metrics = ConsoleMetrics()
+    prometheus, alertmanager = _sources(
+        prometheus_url,
+        alertmanager_url,
+        secrets,
+        prometheus_transport=prometheus_transport,
+        alertmanager_transport=alertmanager_transport,
+    )
+    console = Console(
+        spec=spec,
+        prometheus=prometheus,
+        alertmanager=alertmanager,
+        grafana_url=grafana_url,
+        access=_access(spec, secrets, metrics, home=home, clock=clock),
+        throttle=LoginThrottle(LOGIN_LOCKOUT, LOGIN_WINDOW),
+        metrics=metrics,
+        audit=audit if spec.security.audit_log else None,
+        templates=templates(),
+        config_source=config_source,
+        clock=clock,
+        notifications=NotificationLog(_console_file(home, "notifications.jsonl")),
+        webhook_token=(
+            secrets.alert_webhook_token if spec.security.auth and secrets is not None else None
+        ),
+    )
+    return Guard(_application(console, prometheus, alertmanager), metrics)
+
+
+def _check_settings(
+    spec: Spec,
+    secrets: Secrets | None,
+    *,
+    prometheus_url: str,
+    alertmanager_url: str,
+    grafana_url: str | None,
+) -> None:
+    """Raise ConsoleError, naming the setting, for a bad URL or auth without secrets."""
     _check_url("--prometheus", prometheus_url)
     _check_url("--alertmanager", alertmanager_url)
     if grafana_url is not None:
         _check_url("--grafana", grafana_url)
-    auth = spec.security.auth
-    if auth and secrets is None:
+    if spec.security.auth and secrets is None:
         raise ConsoleError(
             "security.auth is on but there are no secrets: run `agentwatch up` once to "
             "generate HOME/secrets/secrets.json, or point $AGENTWATCH_SECRETS at it"
         )
-    metrics = ConsoleMetrics()
+
+
+def _sources(
+    prometheus_url: str,
+    alertmanager_url: str,
+    secrets: Secrets | None,
+    *,
+    prometheus_transport: Transport | None,
+    alertmanager_transport: Transport | None,
+) -> tuple[PrometheusAPI, AlertmanagerAPI]:
+    """The clients of Prometheus and Alertmanager, as the secrets' service account."""
     basic = service_account(secrets, SECRETS_LOOKUP) if secrets is not None else None
     try:
         prometheus = PrometheusAPI(
@@ -200,30 +253,34 @@ def create_app(
         )
     except (PrometheusError, AlertmanagerError) as exc:
         raise ConsoleError(str(exc)) from None
+    return prometheus, alertmanager
+
+
+def _access(
+    spec: Spec,
+    secrets: Secrets | None,
+    metrics: ConsoleMetrics,
+    *,
+    home: Path | None,
+    clock: Callable[[], float],
+) -> Access:
+    """Who may do what: the accounts and sessions when ``security.auth`` is on."""
+    auth = spec.security.auth
     # Without secrets (auth off) nothing is signed that must outlive the process.
     key = secrets.session_key if secrets is not None else token_hex(32)
-    access = Access(
+    return Access(
         enabled=auth,
         authenticator=Authenticator(secrets) if auth and secrets is not None else None,
         sessions=Sessions(key, clock=clock, revoked_file=_console_file(home, "revoked-sessions")),
         metrics=metrics,
         accounts={a.username: a.role for a in secrets.accounts()} if secrets else {},
     )
-    console = Console(
-        spec=spec,
-        prometheus=prometheus,
-        alertmanager=alertmanager,
-        grafana_url=grafana_url,
-        access=access,
-        throttle=LoginThrottle(LOGIN_LOCKOUT, LOGIN_WINDOW),
-        metrics=metrics,
-        audit=audit if spec.security.audit_log else None,
-        templates=templates(),
-        config_source=config_source,
-        clock=clock,
-        notifications=NotificationLog(_console_file(home, "notifications.jsonl")),
-        webhook_token=secrets.alert_webhook_token if auth and secrets is not None else None,
-    )
+
+
+def _application(
+    console: Console, prometheus: PrometheusAPI, alertmanager: AlertmanagerAPI
+) -> FastAPI:
+    """The FastAPI app serving ``console``; it closes the sources' clients on shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -246,7 +303,7 @@ def create_app(
     app.include_router(_views.router)
     app.include_router(_webhook.router)
     app.include_router(_runbooks.router)
-    return Guard(app, metrics)
+    return app
 
 
 def console_state(app: Any) -> Console:

@@ -116,6 +116,36 @@ def time_chart(
     y_from_zero: bool = True,
 ) -> Markup:
     """A chart of values over time from ``start`` to ``end`` (unix seconds, UTC labels)."""
+    value_range = _value_range(lines, bands, threshold, y_from_zero=y_from_zero)
+    if value_range is None:
+        return _empty(title)
+    low, high = value_range
+    ticks = nice_ticks(low, high)
+    scale = _Scale(start, end, min(ticks[0], low), max(ticks[-1], high))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {_W:.0f} {_H:.0f}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        *_value_grid(scale, ticks, y_format),
+        *_time_grid(scale, start, end),
+        *_band_areas(scale, bands),
+    ]
+    if threshold is not None:
+        parts.append(_threshold_line(scale, *threshold))
+    if now is not None and start <= now <= end:
+        parts.append(_now_line(scale, now))
+    parts += _line_paths(scale, lines)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _value_range(
+    lines: Sequence[Line],
+    bands: Sequence[Band],
+    threshold: tuple[float, str] | None,
+    *,
+    y_from_zero: bool,
+) -> tuple[float, float] | None:
+    """The lowest and highest value the chart must show; None if there is none."""
     finite = [
         v
         for series in (
@@ -129,15 +159,14 @@ def time_chart(
     if threshold is not None:
         finite.append(threshold[0])
     if not finite:
-        return _empty(title)
+        return None
     low = min(0.0, *finite) if y_from_zero else min(finite)
-    high = max(finite)
-    ticks = nice_ticks(low, high)
-    scale = _Scale(start, end, min(ticks[0], low), max(ticks[-1], high))
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {_W:.0f} {_H:.0f}" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
+    return low, max(finite)
+
+
+def _value_grid(scale: _Scale, ticks: Sequence[float], y_format: Formatter) -> list[str]:
+    """A horizontal grid line for each value tick, labelled on the left."""
+    parts = []
     for tick in ticks:
         y = scale.y(tick)
         parts.append(
@@ -145,6 +174,12 @@ def time_chart(
             f'<text class="tick" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(y_format(tick))}</text>"
         )
+    return parts
+
+
+def _time_grid(scale: _Scale, start: float, end: float) -> list[str]:
+    """A vertical grid line for each time tick, labelled below."""
+    parts = []
     span = end - start
     for t in time_ticks(start, end):
         x = scale.x(t)
@@ -153,6 +188,12 @@ def time_chart(
             f'<text class="tick" x="{x:.1f}" y="{_H - 10}" text-anchor="middle">'
             f"{escape(_time_label(t, span))}</text>"
         )
+    return parts
+
+
+def _band_areas(scale: _Scale, bands: Sequence[Band]) -> list[str]:
+    """Each band as a filled area, drawn only where all of it is finite."""
+    parts = []
     for band in bands:
         upper = [(scale.x(t), scale.y(u)) for t, u in zip(band.times, band.upper, strict=True)]
         lower = [(scale.x(t), scale.y(lo)) for t, lo in zip(band.times, band.lower, strict=True)]
@@ -161,18 +202,28 @@ def time_chart(
                 f'<path class="{escape(band.css)}" d="{_path([*upper, *reversed(lower)])} Z">'
                 f"<title>{escape(band.label)}</title></path>"
             )
-    if threshold is not None:
-        y = scale.y(threshold[0])
-        parts.append(
-            f'<line class="threshold" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}">'
-            f"<title>{escape(threshold[1])}</title></line>"
-        )
-    if now is not None and start <= now <= end:
-        x = scale.x(now)
-        parts.append(
-            f'<line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="{_TOP}" y2="{_H - _BOTTOM}">'
-            "<title>now</title></line>"
-        )
+    return parts
+
+
+def _threshold_line(scale: _Scale, value: float, label: str) -> str:
+    y = scale.y(value)
+    return (
+        f'<line class="threshold" x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}">'
+        f"<title>{escape(label)}</title></line>"
+    )
+
+
+def _now_line(scale: _Scale, now: float) -> str:
+    x = scale.x(now)
+    return (
+        f'<line class="now" x1="{x:.1f}" x2="{x:.1f}" y1="{_TOP}" y2="{_H - _BOTTOM}">'
+        "<title>now</title></line>"
+    )
+
+
+def _line_paths(scale: _Scale, lines: Sequence[Line]) -> list[str]:
+    """Each line as a path per run of finite points, with its dots if it asks for them."""
+    parts = []
     for line in lines:
         for run in _segments(line.times, line.values):
             points = [(scale.x(t), scale.y(v)) for t, v in run]
@@ -185,8 +236,7 @@ def time_chart(
                     f'<circle class="dot {escape(line.css)}" cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
                     for x, y in points
                 ]
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return parts
 
 
 def _empty(title: str) -> Markup:

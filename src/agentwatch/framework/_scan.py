@@ -5,7 +5,8 @@ formula; a gate with nothing to measure is left out and the other weights re-nor
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentwatch.spec import AgentTemplate, FrameworkSettings
@@ -15,6 +16,7 @@ from ._docs import documentation_checks
 from ._files import TextFile, load_markdown, matches, read_text, sniff_binary, walk
 from ._model import (
     AgentResult,
+    Check,
     CheckKind,
     FileProblem,
     FrameworkError,
@@ -124,6 +126,63 @@ def scan(
     settings = settings or FrameworkSettings()
     if template is not None:
         settings = settings.model_copy(update={"template": template})
+    _require_framework(root, settings)
+
+    problems: list[FileProblem] = []
+    agents, agent_files = _agents(root, settings, problems)
+    tree = walk(root, settings.exclude_dirs)
+    problems += tree.problems
+    outside_agents = [f for f in tree.files if not f.startswith(settings.agents_dir + "/")]
+    texts = _prompts_and_docs(root, settings, outside_agents, problems)
+    content = [*agent_files, *texts.files]
+    code = _code_quality(root, settings, tree.files, outside_agents)
+    problems += code.problems
+
+    template_names, quality_names = agent_check_names(settings.template, settings.quality)
+    check_names = (*template_names, *quality_names)
+    descriptions = {a.name: a.description for a in agents if a.name is not None}
+    doc_checks = (
+        documentation_checks(root, texts.docs, descriptions, settings.documentation)
+        if texts.docs
+        else ()
+    )
+    weights = settings.weights
+    gates, score = _weighted(
+        [
+            _integrity_gate(content, problems, weights.framework_integrity),
+            _agent_gate(agents, check_names, settings),
+            _prompt_gate(texts.prompts, settings),
+            _code_gate(code, weights.code_quality),
+            _documentation_gate(texts.docs, doc_checks, settings),
+        ]
+    )
+    documentation = next(g for g in gates if g.gate is Gate.DOCUMENTATION)
+    return FrameworkScan(
+        root=str(root),
+        agents=tuple(agents),
+        problems=tuple(sorted(problems, key=lambda p: (p.path, p.kind))),
+        gates=gates,
+        quality_score=score,
+        template_checks_passed=sum(
+            c.passed for a in agents for c in a.checks if c.kind is CheckKind.TEMPLATE
+        ),
+        # A file that did not load has run (and failed) only ``loads``: it passes none of them.
+        template_checks_total=len(template_names) * len(agents),
+        documentation_consistency_score=(
+            None if documentation.score is None else 100 * documentation.score
+        ),
+        scanned_at=clock(),
+        duration_seconds=time.perf_counter() - started,
+        files_scanned=len(content),
+        check_names=check_names,
+        prompts=tuple(texts.prompts),
+        documentation_checks=doc_checks,
+        code_quality=code.parts,
+    )
+
+
+def _require_framework(root: Path, settings: FrameworkSettings) -> None:
+    """Raise FrameworkError unless ``root`` is a directory with an agents directory."""
     if not root.is_dir():
         raise FrameworkError(
             f"{root}: not a directory" if root.exists() else f"{root}: no such directory"
@@ -134,15 +193,21 @@ def scan(
             f"{settings.agents_dir}/{settings.agent_glob})"
         )
 
-    problems: list[FileProblem] = []
-    agents, agent_files = _agents(root, settings, problems)
-    tree = walk(root, settings.exclude_dirs)
-    problems += tree.problems
-    outside_agents = [f for f in tree.files if not f.startswith(settings.agents_dir + "/")]
 
-    prompt_results: list[PromptResult] = []
-    docs: list[TextFile] = []
-    content = list(agent_files)
+@dataclass
+class _Texts:
+    """The prompt, template and doc files found outside the agents directory."""
+
+    files: list[str] = field(default_factory=list)  # each of them, whether it loaded or not
+    prompts: list[PromptResult] = field(default_factory=list)  # prompts' and templates' checks
+    docs: list[TextFile] = field(default_factory=list)  # the docs that loaded
+
+
+def _prompts_and_docs(
+    root: Path, settings: FrameworkSettings, outside_agents: list[str], problems: list[FileProblem]
+) -> _Texts:
+    """Load and check the prompts, templates and docs among ``outside_agents``."""
+    texts = _Texts()
     rules = settings.prompts
     for rel in outside_agents:
         is_prompt = matches(rel, rules.prompt_globs)
@@ -150,111 +215,96 @@ def scan(
         is_doc = matches(rel, settings.documentation.doc_globs)
         if not (is_prompt or is_template or is_doc):
             continue
-        content.append(rel)
+        texts.files.append(rel)
         loaded, problem = _load(root, rel, settings.max_file_bytes)
         if problem is not None:
             problems.append(problem)
         if is_prompt:
-            prompt_results.append(check_prompt(rel, loaded, problem, rules.min_words))
+            texts.prompts.append(check_prompt(rel, loaded, problem, rules.min_words))
         elif is_template:
-            prompt_results.append(check_template(rel, loaded, problem, rules.min_words))
+            texts.prompts.append(check_template(rel, loaded, problem, rules.min_words))
         if is_doc and loaded is not None:
-            docs.append(loaded)
+            texts.docs.append(loaded)
+    return texts
 
+
+def _code_quality(
+    root: Path, settings: FrameworkSettings, files: Sequence[str], outside_agents: list[str]
+) -> CodeQuality:
+    """The test, coverage and lint reports among the framework's files, read."""
     reports = settings.reports
-    code = read_reports(
+    return read_reports(
         root,
         junit=[f for f in outside_agents if matches(f, reports.junit_globs)],
         coverage=[f for f in outside_agents if matches(f, reports.coverage_globs)],
         lint=[f for f in outside_agents if matches(f, reports.lint_globs)],
-        lint_sources=[f for f in tree.files if matches(f, reports.lint_source_globs)],
+        lint_sources=[f for f in files if matches(f, reports.lint_source_globs)],
         max_bytes=reports.max_report_bytes,
     )
-    problems += code.problems
 
-    template_names, quality_names = agent_check_names(settings.template, settings.quality)
-    check_names = (*template_names, *quality_names)
-    template_passed = sum(
-        c.passed for a in agents for c in a.checks if c.kind is CheckKind.TEMPLATE
-    )
-    # A file that did not load has run (and failed) only ``loads``: it passes none of them.
-    template_total = len(template_names) * len(agents)
-    agent_passed = sum(c.passed for a in agents for c in a.checks)
-    agent_total = len(check_names) * len(agents)
 
-    descriptions = {a.name: a.description for a in agents if a.name is not None}
-    doc_checks = (
-        documentation_checks(root, docs, descriptions, settings.documentation) if docs else ()
-    )
-    doc_passed = sum(c.passed for c in doc_checks)
-    prompt_passed = sum(c.passed for r in prompt_results for c in r.checks)
-    prompt_total = sum(r.check_count for r in prompt_results)
+def _integrity_gate(content: list[str], problems: list[FileProblem], weight: float) -> GateResult:
+    """The share of the framework's content files that were read without a problem."""
     sound = len(content) - len({p.path for p in problems} & set(content))
+    return _gate(
+        Gate.FRAMEWORK_INTEGRITY,
+        weight,
+        passed=sound,
+        total=len(content),
+        detail=f"{sound} of {len(content)} files read without a problem",
+        missing="not measured: no agent, prompt, template or doc file found",
+    )
 
-    weights = settings.weights
-    gates = [
-        _gate(
-            Gate.FRAMEWORK_INTEGRITY,
-            weights.framework_integrity,
-            passed=sound,
-            total=len(content),
-            detail=f"{sound} of {len(content)} files read without a problem",
-            missing="not measured: no agent, prompt, template or doc file found",
+
+def _agent_gate(
+    agents: list[AgentResult], check_names: tuple[str, ...], settings: FrameworkSettings
+) -> GateResult:
+    """The share of agent checks (template and quality) the agent files pass."""
+    passed = sum(c.passed for a in agents for c in a.checks)
+    total = len(check_names) * len(agents)
+    return _gate(
+        Gate.AGENT_QUALITY,
+        settings.weights.agent_quality,
+        passed=passed,
+        total=total,
+        detail=f"{passed} of {total} agent checks passed "
+        f"({len(agents)} agents x {len(check_names)} checks)",
+        missing=f"not measured: no agent file matches {settings.agents_dir}/{settings.agent_glob}",
+    )
+
+
+def _prompt_gate(prompts: list[PromptResult], settings: FrameworkSettings) -> GateResult:
+    """The share of prompt and template checks the prompt and template files pass."""
+    rules = settings.prompts
+    passed = sum(c.passed for r in prompts for c in r.checks)
+    total = sum(r.check_count for r in prompts)
+    return _gate(
+        Gate.PROMPT_QUALITY,
+        settings.weights.prompt_quality,
+        passed=passed,
+        total=total,
+        detail=f"{passed} of {total} prompt checks passed "
+        f"({len(prompts)} prompt and template files)",
+        missing="not measured: no prompt or template file matches "
+        + ", ".join((*rules.prompt_globs, *rules.template_globs)),
+    )
+
+
+def _documentation_gate(
+    docs: list[TextFile], checks: tuple[Check, ...], settings: FrameworkSettings
+) -> GateResult:
+    """The share of documentation checks (agents, agent tables, links) the docs pass."""
+    passed = sum(c.passed for c in checks)
+    return _gate(
+        Gate.DOCUMENTATION,
+        settings.weights.documentation,
+        passed=passed,
+        total=len(checks),
+        detail=f"{passed} of {len(checks)} documentation checks passed ({len(docs)} docs)",
+        missing="not measured: "
+        + (
+            "the docs give nothing to check (no agents, agent tables or links)"
+            if docs
+            else "no doc file matches " + ", ".join(settings.documentation.doc_globs)
         ),
-        _gate(
-            Gate.AGENT_QUALITY,
-            weights.agent_quality,
-            passed=agent_passed,
-            total=agent_total,
-            detail=f"{agent_passed} of {agent_total} agent checks passed "
-            f"({len(agents)} agents x {len(check_names)} checks)",
-            missing=f"not measured: no agent file matches "
-            f"{settings.agents_dir}/{settings.agent_glob}",
-        ),
-        _gate(
-            Gate.PROMPT_QUALITY,
-            weights.prompt_quality,
-            passed=prompt_passed,
-            total=prompt_total,
-            detail=f"{prompt_passed} of {prompt_total} prompt checks passed "
-            f"({len(prompt_results)} prompt and template files)",
-            missing="not measured: no prompt or template file matches "
-            + ", ".join((*rules.prompt_globs, *rules.template_globs)),
-        ),
-        _code_gate(code, weights.code_quality),
-        _gate(
-            Gate.DOCUMENTATION,
-            weights.documentation,
-            passed=doc_passed,
-            total=len(doc_checks),
-            detail=f"{doc_passed} of {len(doc_checks)} documentation checks passed "
-            f"({len(docs)} docs)",
-            missing="not measured: "
-            + (
-                "the docs give nothing to check (no agents, agent tables or links)"
-                if docs
-                else "no doc file matches " + ", ".join(settings.documentation.doc_globs)
-            ),
-        ),
-    ]
-    weighted, score = _weighted(gates)
-    documentation = next(g for g in weighted if g.gate is Gate.DOCUMENTATION)
-    return FrameworkScan(
-        root=str(root),
-        agents=tuple(agents),
-        problems=tuple(sorted(problems, key=lambda p: (p.path, p.kind))),
-        gates=weighted,
-        quality_score=score,
-        template_checks_passed=template_passed,
-        template_checks_total=template_total,
-        documentation_consistency_score=(
-            None if documentation.score is None else 100 * documentation.score
-        ),
-        scanned_at=clock(),
-        duration_seconds=time.perf_counter() - started,
-        files_scanned=len(content),
-        check_names=check_names,
-        prompts=tuple(prompt_results),
-        documentation_checks=doc_checks,
-        code_quality=code.parts,
     )

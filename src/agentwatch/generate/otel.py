@@ -55,7 +55,11 @@ _CONTAINER_ANY = "0.0.0.0"
 def collector_config(
     spec: Spec, *, framework_host: str, jaeger_host: str = "jaeger"
 ) -> dict[str, Any]:
-    """Receivers, processors, exporters and the traces pipeline of the collector."""
+    """Receivers, processors, connectors, exporters and pipelines of the collector.
+
+    Kept as one literal on purpose: it is laid out as the YAML file it becomes, section by
+    section, so it reads as one table, and each pipeline names components defined above it.
+    """
     return {
         "receivers": {
             "otlp": {

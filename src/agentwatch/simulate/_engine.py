@@ -18,7 +18,7 @@ in arrival order, so capacity is conserved whatever the step length.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -180,6 +180,35 @@ class _Taken:
         offset = np.rint(key / _KEY_SPAN) * _SEGMENT_SPAN
         reach = np.concatenate([r for _, r in self.runs])[order]
         self.runs = [(key, np.maximum.accumulate(reach + offset) - offset)]
+
+
+class _Queued(NamedTuple):
+    """A batch queued at its agents (rows sorted by agent, then arrival), with its times."""
+
+    batch: Messages
+    key: NDArray[np.float64]  # sort key: agent, then arrival
+    agent: NDArray[np.int32]
+    effective: NDArray[np.float64]  # service time after any slowdown
+    work: NDArray[np.float64]  # the agent's capacity it takes: effective / workers
+    start: NDArray[np.float64]  # when a worker takes it off the queue
+    finish: NDArray[np.float64]  # when the agent's fluid backlog up to it is done
+    starts: NDArray[np.bool_]  # a worker starts it within this step
+
+
+class _Sends(NamedTuple):
+    """The columns of messages to send, before ``Engine._create`` draws their delays."""
+
+    dst: NDArray[Any]
+    src: NDArray[Any]  # sending agent type
+    kind: NDArray[Any]
+    created: NDArray[np.float64]
+    priority: NDArray[Any]
+    hops: NDArray[Any]
+    workflow: NDArray[Any]
+    origin: NDArray[Any]
+    request_start: NDArray[np.float64]
+    request: NDArray[Any]
+    trace: NDArray[Any]
 
 
 class Engine:
@@ -531,28 +560,54 @@ class Engine:
         Messages already started keep their times (they cannot be called back); at the end
         of the step ``_settle`` recomputes the backlog from all of it, in arrival order.
         """
-        n_agents = self.topology.n_agents
-        agent = batch.i[:, I.DST]
-        offset = np.clip(batch.f[:, F.ARRIVE] - t0, -_KEY_SPAN / 4, _KEY_SPAN / 4)
-        key = (agent * _KEY_SPAN + offset).astype(np.float64)
-        order = np.argsort(key, kind="stable")
-        batch, key, agent = batch.take(order), key[order], agent[order]
+        batch, key, agent = _by_agent_then_arrival(batch, t0)
+        batch, key, agent = self._refuse_overflow(batch, key, agent)
+        if not len(batch):
+            return batch
+        queued = self._queue_times(batch, key, agent, taken=taken, active=active, t0=t0, t1=t1)
+        if queued is None:
+            return Messages.empty()
+        waiting, started = queued.batch.split(~queued.starts)
+        self.queue = Messages.concat([self.queue, waiting])
+        if len(started):
+            self._start(started, queued, taken)
+        return started
 
-        # Refuse what does not fit in a queue (the newest arrivals of each agent).
-        queued_before = np.bincount(self.queue.i[:, I.DST], minlength=n_agents)
-        if queued_before.max() + len(agent) >= QUEUE_CAPACITY:
-            position = np.arange(len(agent)) - _first_index(agent)
-            overflow = queued_before[agent] + position >= QUEUE_CAPACITY
-        else:
-            overflow = np.zeros(len(agent), dtype=bool)
-        if overflow.any():
-            full, batch = batch.split(overflow)
-            self.outbox.transport_errors[QUEUE_FULL] += len(full)
-            self._lose(full, "queue_full", full.f[:, F.ARRIVE])
-            key, agent = key[~overflow], agent[~overflow]
-            if not len(batch):
-                return batch
+    def _refuse_overflow(
+        self, batch: Messages, key: NDArray[np.float64], agent: NDArray[np.int32]
+    ) -> tuple[Messages, NDArray[np.float64], NDArray[np.int32]]:
+        """Refuse what does not fit in a queue (the newest arrivals of each agent).
 
+        ``batch`` is sorted by agent, then arrival; returns what fits, in the same order.
+        """
+        queued_before = np.bincount(self.queue.i[:, I.DST], minlength=self.topology.n_agents)
+        if queued_before.max() + len(agent) < QUEUE_CAPACITY:
+            return batch, key, agent
+        position = np.arange(len(agent)) - _first_index(agent)
+        overflow = queued_before[agent] + position >= QUEUE_CAPACITY
+        if not overflow.any():
+            return batch, key, agent
+        full, batch = batch.split(overflow)
+        self.outbox.transport_errors[QUEUE_FULL] += len(full)
+        self._lose(full, "queue_full", full.f[:, F.ARRIVE])
+        return batch, key[~overflow], agent[~overflow]
+
+    def _queue_times(
+        self,
+        batch: Messages,
+        key: NDArray[np.float64],
+        agent: NDArray[np.int32],
+        *,
+        taken: _Taken,
+        active: ActiveFaults,
+        t0: float,
+        t1: float,
+    ) -> _Queued | None:
+        """When a worker would start each message of ``batch``; None if all of it timed out.
+
+        A worker drops what waited longer than ``MESSAGE_TIMEOUT``; the rest is scheduled
+        again without it, since the dropped work no longer delays what queued behind it.
+        """
         serving_agents = (self.down == UP) & ~active.stalled
         while True:
             effective = batch.f[:, F.SERVICE] * active.slowdown[agent]
@@ -564,32 +619,34 @@ class Engine:
             starts = serving_agents[agent] & (start < t1)
             expired = starts & (start - batch.f[:, F.CREATED] > MESSAGE_TIMEOUT)
             if not expired.any():
-                break
-            # A worker drops what waited too long; the rest is rescheduled without it.
+                return _Queued(batch, key, agent, effective, work, start, finish, starts)
             stale, batch = batch.split(expired)
             self._agent_errors(stale.i[:, I.DST], TIMEOUT)
             self._lose(stale, "timeout", start[expired])
             key, agent = key[~expired], agent[~expired]
             if not len(batch):
-                return batch
+                return None
 
-        waiting, started = batch.split(~starts)
-        self.queue = Messages.concat([self.queue, waiting])
-        if not len(started):
-            return started
+    def _start(self, started: Messages, queued: _Queued, taken: _Taken) -> None:
+        """Workers take ``started`` (the rows of ``queued`` that start) off their queues."""
+        starts = queued.starts
         start, effective, agent, work = (
-            start[starts],
-            effective[starts],
-            agent[starts],
-            work[starts],
+            queued.start[starts],
+            queued.effective[starts],
+            queued.agent[starts],
+            queued.work[starts],
         )
-        taken.add(key[starts], agent, started.f[:, F.ARRIVE], work, finish[starts])
+        taken.add(queued.key[starts], agent, started.f[:, F.ARRIVE], work, queued.finish[starts])
 
         f = started.f
         f[:, F.START] = start
         f[:, F.EFFECTIVE] = effective
         f[:, F.DEPART] = start + effective
         self._busy[agent] = True
+        self._record_received(started, start)
+
+    def _record_received(self, started: Messages, start: NDArray[np.float64]) -> None:
+        """The transport's side of ``started``: received counts, bytes and latencies."""
         transport = self.outbox.transport
         kind_priority = started.i[:, I.KIND] * len(PRIORITIES) + started.i[:, I.PRIORITY]
         size = transport.in_count.size
@@ -603,8 +660,7 @@ class Engine:
         )
         transport.latency_kind.append(started.i[:, I.KIND])
         transport.latency_priority.append(started.i[:, I.PRIORITY])
-        transport.latency.append(start - f[:, F.CREATED])
-        return started
+        transport.latency.append(start - started.f[:, F.CREATED])
 
     def _settle(self, taken: _Taken, t0: float) -> None:
         """Each agent's backlog after this step: all the work it took on, in arrival order."""
@@ -627,10 +683,27 @@ class Engine:
         """Workers finished ``done``: record them and send whatever each one causes."""
         if not len(done):
             return done
-        rng, topology, outbox = self.rng, self.topology, self.outbox
+        self._charge_cpu(done)
+        done = self._processing_errors(done)
+        if not len(done):
+            return done
+        self._record_processed(done)
+        self._finish_requests(done)
+
+        tasks = (done.i[:, I.KIND] == TASK) & (done.i[:, I.WORKFLOW] >= 0)
+        if tasks.any():
+            work = done.take(np.flatnonzero(tasks))
+            children = self._send_on(work, self._voice_gate(work))
+        else:
+            children = Messages.empty()
+        if self.tracing is not None:
+            self.tracing.release()
+        return children
+
+    def _charge_cpu(self, done: Messages) -> None:
+        """The CPU the workers spent on ``done``; the agents were busy in this step."""
+        topology = self.topology
         agent = done.i[:, I.DST]
-        kind = done.i[:, I.KIND]
-        depart = done.f[:, F.DEPART]
         self.cpu_seconds += np.bincount(
             agent,
             weights=done.f[:, F.EFFECTIVE] * self.cpu_factor[topology.agent_type[agent]],
@@ -638,112 +711,133 @@ class Engine:
         )
         self._busy[agent] = True
 
-        broken = rng.random(len(done)) < PROCESSING_ERROR_RATE
-        if broken.any():
-            failed, done = done.split(broken)
-            self._agent_errors(failed.i[:, I.DST], PROCESSING_FAILED)
-            self._lose(failed, "processing_failed", failed.f[:, F.DEPART])
-            agent, kind, depart = done.i[:, I.DST], done.i[:, I.KIND], done.f[:, F.DEPART]
-            if not len(done):
-                return done
+    def _processing_errors(self, done: Messages) -> Messages:
+        """Drop the few messages whose processing failed; return the rest."""
+        broken = self.rng.random(len(done)) < PROCESSING_ERROR_RATE
+        if not broken.any():
+            return done
+        failed, done = done.split(broken)
+        self._agent_errors(failed.i[:, I.DST], PROCESSING_FAILED)
+        self._lose(failed, "processing_failed", failed.f[:, F.DEPART])
+        return done
 
+    def _record_processed(self, done: Messages) -> None:
+        """``done`` leaves the system processed: the ledger, its spans, the agents' counts."""
         self.ledger.processed += len(done)
-        tracing = self.tracing
-        if tracing is not None:
-            tracing.processed(done)
-        outbox.done_agent.append(agent)
+        if self.tracing is not None:
+            self.tracing.processed(done)
+        outbox = self.outbox
+        outbox.done_agent.append(done.i[:, I.DST])
         outbox.done_source.append(done.i[:, I.SRC])
-        outbox.done_kind.append(kind)
+        outbox.done_kind.append(done.i[:, I.KIND])
         outbox.done_seconds.append(done.f[:, F.EFFECTIVE])
 
-        # Results reaching the agent that took the request in: the request is complete.
-        finished = kind == RESULT
-        if finished.any():
-            outbox.workflow.append(done.i[finished, I.WORKFLOW])
-            outbox.workflow_seconds.append(depart[finished] - done.f[finished, F.REQUEST_START])
-            outbox.workflow_ok.append(np.ones(int(finished.sum()), dtype=bool))
-            if tracing is not None:
-                tracing.requests_completed(done.take(np.flatnonzero(finished)))
+    def _finish_requests(self, done: Messages) -> None:
+        """Results reaching the agent that took the request in: the request is complete."""
+        finished = done.i[:, I.KIND] == RESULT
+        if not finished.any():
+            return
+        outbox = self.outbox
+        outbox.workflow.append(done.i[finished, I.WORKFLOW])
+        outbox.workflow_seconds.append(
+            done.f[finished, F.DEPART] - done.f[finished, F.REQUEST_START]
+        )
+        outbox.workflow_ok.append(np.ones(int(finished.sum()), dtype=bool))
+        if self.tracing is not None:
+            self.tracing.requests_completed(done.take(np.flatnonzero(finished)))
 
-        tasks = (kind == TASK) & (done.i[:, I.WORKFLOW] >= 0)
-        if not tasks.any():
-            if tracing is not None:
-                tracing.release()
-            return Messages.empty()
-        work = done.take(np.flatnonzero(tasks))
-        agent = work.i[:, I.DST]
+    def _voice_gate(self, work: Messages) -> NDArray[np.bool_]:
+        """Which finished tasks go on: a voice agent stops those it rejects, failed."""
         goes_on = np.ones(len(work), dtype=bool)
-        if self.voice_type >= 0:
-            voice = topology.agent_type[agent] == self.voice_type
-            if voice.any():
-                goes_on[voice] = self.voice.run(
-                    work.f[voice, F.EFFECTIVE],
-                    self._active.auth_failure_ratio[agent[voice]],
-                    self._active.anomaly_ratio[agent[voice]],
-                    outbox,
-                )
-                stopped = ~goes_on
-                if stopped.any():
-                    # Not authenticated, or not understood: the request ends here, failed.
-                    ended = work.take(np.flatnonzero(stopped))
-                    self._fail_requests(ended, ended.f[:, F.DEPART], "voice_rejected")
+        if self.voice_type < 0:
+            return goes_on
+        agent = work.i[:, I.DST]
+        voice = self.topology.agent_type[agent] == self.voice_type
+        if not voice.any():
+            return goes_on
+        goes_on[voice] = self.voice.run(
+            work.f[voice, F.EFFECTIVE],
+            self._active.auth_failure_ratio[agent[voice]],
+            self._active.anomaly_ratio[agent[voice]],
+            self.outbox,
+        )
+        stopped = ~goes_on
+        if stopped.any():
+            # Not authenticated, or not understood: the request ends here, failed.
+            ended = work.take(np.flatnonzero(stopped))
+            self._fail_requests(ended, ended.f[:, F.DEPART], "voice_rejected")
+        return goes_on
 
-        # Each request that goes on sends one message: the task to the next agent, or the
-        # result back to the agent that took the request in. Some tasks also emit an event.
-        rows = np.flatnonzero(goes_on)
-        sender_type = topology.agent_type[agent[rows]]
+    def _send_on(self, work: Messages, goes_on: NDArray[np.bool_]) -> Messages:
+        """The messages finished tasks send: their next hops, and the events some emit."""
+        sends = self._next_hops(work, np.flatnonzero(goes_on))
+        if self.topology.event_sink >= 0:
+            events = self._events(work)
+            if events is not None:
+                sends = _Sends(*(np.concatenate(pair) for pair in zip(sends, events, strict=True)))
+        return self._create(
+            sends.dst.astype(np.int32),
+            sends.src,
+            sends.kind.astype(np.int32),
+            sends.created,
+            priority=sends.priority.astype(np.int32),
+            hops=sends.hops.astype(np.int32),
+            workflow=sends.workflow.astype(np.int32),
+            origin=sends.origin.astype(np.int32),
+            request_start=sends.request_start,
+            request=sends.request,
+            trace=sends.trace,
+        )
+
+    def _next_hops(self, work: Messages, rows: NDArray[np.intp]) -> _Sends:
+        """Each request that goes on (``rows`` of ``work``) sends one message: the task to
+        the next agent, or the result back to the agent that took the request in."""
+        topology = self.topology
+        sender_type = topology.agent_type[work.i[rows, I.DST]]
         hops = work.i[rows, I.HOPS]
         forward = hops > 1
         next_type = (
             np.searchsorted(
-                topology.routing_cdf.ravel(), sender_type + rng.random(len(rows)), side="right"
+                topology.routing_cdf.ravel(), sender_type + self.rng.random(len(rows)), side="right"
             )
             - sender_type * topology.n_types
         )
         next_type = np.minimum(next_type, topology.n_types - 1).astype(np.int32)
-        dst = np.where(forward, self._route(next_type), work.i[rows, I.ORIGIN])
-        kind = np.where(forward, TASK, RESULT)
-        priority = work.i[rows, I.PRIORITY]
-        workflow = work.i[rows, I.WORKFLOW]
-        origin = work.i[rows, I.ORIGIN]
-        request_start = work.f[rows, F.REQUEST_START]
-        request = work.i[rows, I.REQUEST]
-        trace = work.i[rows, I.TRACE]
-        hops = np.maximum(hops - 1, 0)
-        created = work.f[rows, F.DEPART]
-        if topology.event_sink >= 0:
-            notify = np.flatnonzero(rng.random(len(work)) < EVENT_SHARE)
-            if len(notify):
-                m = len(notify)
-                sink = self._route(np.full(m, topology.event_sink, dtype=np.int32))
-                sender_type = np.concatenate([sender_type, topology.agent_type[agent[notify]]])
-                dst = np.concatenate([dst, sink])
-                kind = np.concatenate([kind, np.full(m, EVENT)])
-                priority = np.concatenate([priority, np.full(m, PRIORITIES.index("low"))])
-                workflow = np.concatenate([workflow, np.full(m, -1)])
-                origin = np.concatenate([origin, np.full(m, -1)])
-                request_start = np.concatenate([request_start, np.zeros(m)])
-                request = np.concatenate([request, np.zeros(m, dtype=request.dtype)])
-                # An event belongs to no request but is part of its sender's trace.
-                trace = np.concatenate([trace, work.i[notify, I.TRACE]])
-                hops = np.concatenate([hops, np.zeros(m, dtype=hops.dtype)])
-                created = np.concatenate([created, work.f[notify, F.DEPART]])
-        children = self._create(
-            dst.astype(np.int32),
-            sender_type,
-            kind.astype(np.int32),
-            created,
-            priority=priority.astype(np.int32),
-            hops=hops.astype(np.int32),
-            workflow=workflow.astype(np.int32),
-            origin=origin.astype(np.int32),
-            request_start=request_start,
-            request=request,
-            trace=trace,
+        return _Sends(
+            dst=np.where(forward, self._route(next_type), work.i[rows, I.ORIGIN]),
+            src=sender_type,
+            kind=np.where(forward, TASK, RESULT),
+            created=work.f[rows, F.DEPART],
+            priority=work.i[rows, I.PRIORITY],
+            hops=np.maximum(hops - 1, 0),
+            workflow=work.i[rows, I.WORKFLOW],
+            origin=work.i[rows, I.ORIGIN],
+            request_start=work.f[rows, F.REQUEST_START],
+            request=work.i[rows, I.REQUEST],
+            trace=work.i[rows, I.TRACE],
         )
-        if tracing is not None:
-            tracing.release()
-        return children
+
+    def _events(self, work: Messages) -> _Sends | None:
+        """The events some finished tasks emit to the event sink; None if none does."""
+        notify = np.flatnonzero(self.rng.random(len(work)) < EVENT_SHARE)
+        m = len(notify)
+        if not m:
+            return None
+        topology = self.topology
+        return _Sends(
+            dst=self._route(np.full(m, topology.event_sink, dtype=np.int32)),
+            src=topology.agent_type[work.i[notify, I.DST]],
+            kind=np.full(m, EVENT),
+            created=work.f[notify, F.DEPART],
+            priority=np.full(m, PRIORITIES.index("low")),
+            hops=np.zeros(m, dtype=work.i.dtype),
+            workflow=np.full(m, -1),
+            origin=np.full(m, -1),
+            request_start=np.zeros(m),
+            request=np.zeros(m, dtype=work.i.dtype),
+            # An event belongs to no request but is part of its sender's trace.
+            trace=work.i[notify, I.TRACE],
+        )
 
     def _lose(self, lost: Messages, reason: str, at: NDArray[np.float64]) -> None:
         """``lost`` will never be processed (``reason``, at ``at``): nor answered, if requests."""
@@ -797,6 +891,17 @@ class Engine:
             self._crash(oom, t1, DOWN_OOM)
             self.restart_at[oom] = t1 + RESTART_DELAY
             self.state[oom] = AgentState.FAILED
+
+
+def _by_agent_then_arrival(
+    batch: Messages, t0: float
+) -> tuple[Messages, NDArray[np.float64], NDArray[np.int32]]:
+    """``batch`` sorted by receiving agent, then arrival, with its sort keys and agents."""
+    agent = batch.i[:, I.DST]
+    offset = np.clip(batch.f[:, F.ARRIVE] - t0, -_KEY_SPAN / 4, _KEY_SPAN / 4)
+    key = (agent * _KEY_SPAN + offset).astype(np.float64)
+    order = np.argsort(key, kind="stable")
+    return batch.take(order), key[order], agent[order]
 
 
 def _segmented_lindley(

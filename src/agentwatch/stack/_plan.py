@@ -294,9 +294,31 @@ def build_plan(
 ) -> StackPlan:
     """The components in start order. ``simulate_argv`` replaces the simulated system's command
     line (tests use a stand-in); the real one is ``simulate_command(config_path)``."""
-    host = connect_host(spec.listen_address)
+    # The framework component starts before the simulated system, whose simulated developers
+    # send their telemetry to its receiver.
+    components = [
+        *_prometheus_servers(spec, binaries, home),
+        *_alertmanagers(spec, binaries, home),
+        _analytics(spec, config_path),
+        _framework(spec, home, config_path, demo=demo),
+        _console(spec, home, config_path),
+    ]
+    if demo:
+        components.append(_simulated_system(spec, config_path, simulate_argv))
+    return StackPlan(
+        spec=spec,
+        home=home,
+        binaries=binaries,
+        config_path=config_path,
+        demo=demo,
+        components=tuple(components),
+    )
+
+
+def _prometheus_servers(spec: Spec, binaries: Binaries, home: StackHome) -> list[Component]:
+    """One Prometheus; with ``ha.prometheus_replicas``, a second that scrapes the same."""
     ports = spec.ports
-    prometheus = [
+    servers = [
         _prometheus(
             spec,
             binaries,
@@ -310,7 +332,7 @@ def build_plan(
         )
     ]
     if spec.ha.prometheus_replicas:
-        prometheus.append(
+        servers.append(
             _prometheus(
                 spec,
                 binaries,
@@ -323,46 +345,59 @@ def build_plan(
                 port=ports.prometheus_2,
             )
         )
-    alertmanagers = _alertmanagers(spec, binaries, home)
-    analytics_port = ports.analytics_exporter
-    analytics = Component(
+    return servers
+
+
+def _analytics(spec: Spec, config_path: Path | None) -> Component:
+    """The analytics service, reading the (first) Prometheus and serving its exporter."""
+    host, ports = connect_host(spec.listen_address), spec.ports
+    port = ports.analytics_exporter
+    return Component(
         name=ANALYTICS,
         argv=tuple(analytics_command(config_path, _url(host, ports.prometheus, ""))),
         endpoints=(
             Endpoint(
-                "analytics exporter",
-                _url(host, analytics_port, "/metrics"),
-                _url(host, analytics_port, "/healthz"),
+                "analytics exporter", _url(host, port, "/metrics"), _url(host, port, "/healthz")
             ),
         ),
-        ports=(("the analytics exporter", "ports.analytics_exporter", analytics_port),),
+        ports=(("the analytics exporter", "ports.analytics_exporter", port),),
     )
+
+
+def _framework(spec: Spec, home: StackHome, config_path: Path | None, *, demo: bool) -> Component:
+    """The framework exporter, with the OTLP/HTTP receiver when ``otlp_receiver.enabled``."""
+    host, ports = connect_host(spec.listen_address), spec.ports
     framework_port, otlp_port = ports.framework_exporter, ports.otlp_http
-    framework_endpoints = [
+    endpoints = [
         Endpoint(
             "framework exporter",
             _url(host, framework_port, "/metrics"),
             _url(host, framework_port, "/healthz"),
         )
     ]
-    framework_ports = [("the framework exporter", "ports.framework_exporter", framework_port)]
+    bound = [("the framework exporter", "ports.framework_exporter", framework_port)]
     if spec.otlp_receiver.enabled:
-        framework_endpoints.append(
+        endpoints.append(
             Endpoint(
                 "OTLP/HTTP metrics receiver",
                 _url(host, otlp_port, "/v1/metrics"),
                 _url(host, otlp_port, "/healthz"),
             )
         )
-        framework_ports.append(("the OTLP/HTTP receiver", "ports.otlp_http", otlp_port))
-    framework = Component(
+        bound.append(("the OTLP/HTTP receiver", "ports.otlp_http", otlp_port))
+    return Component(
         name=FRAMEWORK,
         argv=tuple(framework_command(config_path, home.root, example=demo)),
-        endpoints=tuple(framework_endpoints),
-        ports=tuple(framework_ports),
+        endpoints=tuple(endpoints),
+        ports=tuple(bound),
     )
-    console_port = ports.console
-    console = Component(
+
+
+def _console(spec: Spec, home: StackHome, config_path: Path | None) -> Component:
+    """The web console, reading the (first) Prometheus and Alertmanager."""
+    host, ports = connect_host(spec.listen_address), spec.ports
+    port = ports.console
+    return Component(
         name=CONSOLE,
         argv=tuple(
             console_command(
@@ -372,45 +407,31 @@ def build_plan(
                 _url(host, ports.alertmanager, ""),
             )
         ),
-        endpoints=(
-            Endpoint(
-                "console", _url(host, console_port, "/"), _url(host, console_port, "/healthz")
-            ),
-        ),
-        ports=(("the console", "ports.console", console_port),),
+        endpoints=(Endpoint("console", _url(host, port, "/"), _url(host, port, "/healthz")),),
+        ports=(("the console", "ports.console", port),),
     )
-    # The framework component starts before the simulated system, whose simulated developers
-    # send their telemetry to its receiver.
-    components = [*prometheus, *alertmanagers, analytics, framework, console]
-    if demo:
-        exporters = (
-            ("agent exporter", "ports.agent_exporter", ports.agent_exporter),
-            ("transport exporter", "ports.transport_exporter", ports.transport_exporter),
-            ("voice exporter", "ports.voice_exporter", ports.voice_exporter),
-        )
-        control = spec.simulation.control_port
-        components.append(
-            Component(
-                name=SIMULATE,
-                argv=tuple(simulate_argv or simulate_command(config_path)),
-                endpoints=tuple(
-                    Endpoint(label, _url(host, port, "/metrics"), _url(host, port, "/healthz"))
-                    for label, _, port in exporters
-                ),
-                ports=(
-                    *(
-                        (f"the simulated system's {label}", field, port)
-                        for label, field, port in exporters
-                    ),
-                    ("the simulated system's fault control", "simulation.control_port", control),
-                ),
-            )
-        )
-    return StackPlan(
-        spec=spec,
-        home=home,
-        binaries=binaries,
-        config_path=config_path,
-        demo=demo,
-        components=tuple(components),
+
+
+def _simulated_system(
+    spec: Spec, config_path: Path | None, simulate_argv: Sequence[str] | None
+) -> Component:
+    """The simulated multi-agent system (the demo): its three exporters and fault control."""
+    host, ports = connect_host(spec.listen_address), spec.ports
+    exporters = (
+        ("agent exporter", "ports.agent_exporter", ports.agent_exporter),
+        ("transport exporter", "ports.transport_exporter", ports.transport_exporter),
+        ("voice exporter", "ports.voice_exporter", ports.voice_exporter),
+    )
+    control = spec.simulation.control_port
+    return Component(
+        name=SIMULATE,
+        argv=tuple(simulate_argv or simulate_command(config_path)),
+        endpoints=tuple(
+            Endpoint(label, _url(host, port, "/metrics"), _url(host, port, "/healthz"))
+            for label, _, port in exporters
+        ),
+        ports=(
+            *((f"the simulated system's {label}", field, port) for label, field, port in exporters),
+            ("the simulated system's fault control", "simulation.control_port", control),
+        ),
     )

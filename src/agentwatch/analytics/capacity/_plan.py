@@ -18,7 +18,7 @@ from agentwatch.analytics.capacity_queries import (
     THROUGHPUT,
     TYPE_QUERIES,
 )
-from agentwatch.spec import Spec
+from agentwatch.spec import Spec, Thresholds
 
 from ._bottlenecks import Bottlenecks, predict_bottlenecks
 from ._forecast import COARSE, FINE, RESOLUTIONS, Forecast, forecast_histories
@@ -35,6 +35,8 @@ CPU_SATURATION: Final = 0.9
 
 # (done, total, what is being done now)
 Progress = Callable[[int, int, str], None]
+# A forecast per resource, or why there is none.
+Forecasts = dict[str, Forecast | NoForecastError]
 
 UNITS: Final = {
     CPU: "ratio of worker cores",
@@ -108,15 +110,7 @@ def plan_capacity(
     components by how soon they saturate. PrometheusError propagates (the caller reports an
     unreachable server); missing or short data becomes notes, never a made-up forecast."""
     thresholds = (spec or Spec()).thresholds
-    total = 2 + 2 * len(RESOURCES)
-    done = 0
-
-    def tick(count: int, stage: str) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress(done, total, stage)
-
+    tick = _Ticker(progress, total=2 + 2 * len(RESOURCES))
     tick(0, "reading history")
     histories = {
         r.name: fetch_history(api, now, r.lookback, r.step, queries=RESOURCE_QUERIES)
@@ -142,23 +136,7 @@ def plan_capacity(
         else None
     )
     busiest = max((load.utilisation for load in loads.values()), default=0.0)
-    saturation: dict[str, float | None] = {
-        CPU: CPU_SATURATION,
-        MEMORY: thresholds.memory_usage_max_ratio,
-        QUEUE: thresholds.queue_depth_max,
-        # The throughput at which the busiest agent type reaches ρ = 1.
-        THROUGHPUT: throughput.current / busiest
-        if throughput is not None and 0 < busiest < math.inf
-        else None,
-        AGENTS: configured or None,
-    }
-    labels = {
-        CPU: f"saturation {CPU_SATURATION:g}",
-        MEMORY: f"memory_usage_max_ratio {thresholds.memory_usage_max_ratio:g}",
-        QUEUE: f"queue_depth_max {thresholds.queue_depth_max:g}",
-        THROUGHPUT: "busiest agent type at ρ = 1",
-        AGENTS: "configured agents",
-    }
+    saturation = _saturation(thresholds, throughput, busiest, configured)
     # Active agents are not a load: fewer of them is a failure, not spare capacity.
     found = predict_bottlenecks(
         {k: v for k, v in known.items() if k in (CPU, MEMORY, QUEUE)},
@@ -166,22 +144,8 @@ def plan_capacity(
         loads,
         growth,
     )
-    utilization = {name: known[name].current for name in (CPU, MEMORY) if name in known}
-    if QUEUE in known:
-        utilization[QUEUE] = known[QUEUE].current / thresholds.queue_depth_max
-    if loads:
-        utilization[THROUGHPUT] = busiest
-    recommendations: list[ScalingRecommendation] = []
-    nodes = recommend_nodes(
-        sum(load.instances for load in loads.values()),
-        {k: v for k, v in known.items() if k in (CPU, MEMORY)},
-        {CPU: "CPU", MEMORY: "Memory"},
-    )
-    if nodes is not None:
-        recommendations.append(nodes)
-    recommendations += [recommend_type(load, growth) for load in loads.values()]
-    order = {"high": 0, "medium": 1, "low": 2}
-    recommendations.sort(key=lambda r: (order[r.priority.value], r.resource))
+    utilization = _utilization(known, loads, busiest, thresholds)
+    recommendations = _recommendations(known, loads, growth)
     notes = [n for name in RESOURCES for n in _notes(name, fine[name], coarse[name])]
     if growth is None:
         notes.append("no throughput forecast: recommendations use the current load only")
@@ -195,18 +159,97 @@ def plan_capacity(
         bottlenecks=found.severity,
         saturation_in=found.saturation_in,
         recommendations=tuple(recommendations),
-        resources={
-            name: ResourcePlan(
-                name,
-                UNITS[name],
-                fine[name],
-                coarse[name],
-                saturation[name],
-                labels[name],
-                outlooks[name],
-            )
-            for name in RESOURCES
-        },
+        resources=_resource_plans(fine, coarse, outlooks, saturation, thresholds),
         loads=loads,
         notes=tuple(notes),
     )
+
+
+class _Ticker:
+    """Counts the steps done and reports each to ``progress``, if given."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self, count: int, stage: str) -> None:
+        """``count`` more steps are done; ``stage`` is what is being done now."""
+        self.done += count
+        if self.progress is not None:
+            self.progress(self.done, self.total, stage)
+
+
+def _saturation(
+    thresholds: Thresholds, throughput: Outlook | None, busiest: float, configured: float
+) -> dict[str, float | None]:
+    """The level at which each resource saturates (None where there is none to tell)."""
+    return {
+        CPU: CPU_SATURATION,
+        MEMORY: thresholds.memory_usage_max_ratio,
+        QUEUE: thresholds.queue_depth_max,
+        # The throughput at which the busiest agent type reaches ρ = 1.
+        THROUGHPUT: throughput.current / busiest
+        if throughput is not None and 0 < busiest < math.inf
+        else None,
+        AGENTS: configured or None,
+    }
+
+
+def _resource_plans(
+    fine: Forecasts,
+    coarse: Forecasts,
+    outlooks: dict[str, Outlook | None],
+    saturation: dict[str, float | None],
+    thresholds: Thresholds,
+) -> dict[str, ResourcePlan]:
+    """Each resource's forecasts and outlook, with its saturation level and what that is."""
+    labels = {
+        CPU: f"saturation {CPU_SATURATION:g}",
+        MEMORY: f"memory_usage_max_ratio {thresholds.memory_usage_max_ratio:g}",
+        QUEUE: f"queue_depth_max {thresholds.queue_depth_max:g}",
+        THROUGHPUT: "busiest agent type at ρ = 1",
+        AGENTS: "configured agents",
+    }
+    return {
+        name: ResourcePlan(
+            name,
+            UNITS[name],
+            fine[name],
+            coarse[name],
+            saturation[name],
+            labels[name],
+            outlooks[name],
+        )
+        for name in RESOURCES
+    }
+
+
+def _utilization(
+    known: dict[str, Outlook], loads: dict[str, TypeLoad], busiest: float, thresholds: Thresholds
+) -> dict[str, float]:
+    """How full each resource is now, as a share of its saturation level."""
+    utilization = {name: known[name].current for name in (CPU, MEMORY) if name in known}
+    if QUEUE in known:
+        utilization[QUEUE] = known[QUEUE].current / thresholds.queue_depth_max
+    if loads:
+        utilization[THROUGHPUT] = busiest
+    return utilization
+
+
+def _recommendations(
+    known: dict[str, Outlook], loads: dict[str, TypeLoad], growth: Outlook | None
+) -> list[ScalingRecommendation]:
+    """The compute nodes' and every agent type's sizing, most urgent first."""
+    recommendations: list[ScalingRecommendation] = []
+    nodes = recommend_nodes(
+        sum(load.instances for load in loads.values()),
+        {k: v for k, v in known.items() if k in (CPU, MEMORY)},
+        {CPU: "CPU", MEMORY: "Memory"},
+    )
+    if nodes is not None:
+        recommendations.append(nodes)
+    recommendations += [recommend_type(load, growth) for load in loads.values()]
+    order = {"high": 0, "medium": 1, "low": 2}
+    recommendations.sort(key=lambda r: (order[r.priority.value], r.resource))
+    return recommendations

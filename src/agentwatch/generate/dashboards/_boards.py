@@ -6,15 +6,17 @@ thresholds drawn on panels are the spec's, the same numbers the alerts compare w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
+from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.builders import nodegraph
 from grafana_foundation_sdk.models import dashboard as model
 
 from agentwatch import catalog
 from agentwatch.catalog import recorded as rec
 from agentwatch.generate import slo as slo_rules
-from agentwatch.spec import Spec
+from agentwatch.spec import Spec, Thresholds
 
 from ._common import (
     AGENT_ID,
@@ -145,6 +147,7 @@ def system_overview(spec: Spec) -> Board:
 
 
 def transport_layer(spec: Spec) -> Board:
+    """The message transport by the RED method: rate, errors and duration, a row each."""
     t = spec.thresholds
     board = Board(
         TRANSPORT,
@@ -152,6 +155,14 @@ def transport_layer(spec: Spec) -> Board:
         "The message transport, by the RED method: rate, errors, duration.",
         [],
     )
+    _transport_rate(board, t)
+    _transport_errors(board)
+    _transport_duration(board, t)
+    return board
+
+
+def _transport_rate(board: Board, t: Thresholds) -> None:
+    """Throughput, error ratio and latency at a glance; then messages and bytes by kind."""
     board.row("Rate")
     board.stat(
         "Throughput (sent, last 10s)",
@@ -187,6 +198,10 @@ def transport_layer(spec: Spec) -> Board:
         [Query(rec.TRANSPORT_BYTES_RATE, "{{direction}}")],
         unit="Bps",
     )
+
+
+def _transport_errors(board: Board) -> None:
+    """Transport errors by type and severity, and as a share of what was sent."""
     board.row("Errors")
     board.series(
         "Errors by type and severity",
@@ -204,6 +219,10 @@ def transport_layer(spec: Spec) -> Board:
         [Query(rec.TRANSPORT_ERROR_RATIO, "errors / sent")],
         unit="percentunit",
     )
+
+
+def _transport_duration(board: Board, t: Thresholds) -> None:
+    """Delivery latency quantiles, and p99 by message type with its exemplars."""
     board.row("Duration")
     board.series(
         "Delivery latency quantiles",
@@ -224,10 +243,10 @@ def transport_layer(spec: Spec) -> Board:
         thresholds=at_most(t.latency_p99_max_seconds),
         description="Dots are traced messages (exemplars): click one to open its trace.",
     )
-    return board
 
 
 def agent_performance(spec: Spec) -> Board:
+    """Agents by type, by the RED method, then their resources: a row each."""
     t = spec.thresholds
     drill = [panel_link("Individual agents of this type", INDIVIDUAL_AGENTS)]
     board = Board(
@@ -236,6 +255,15 @@ def agent_performance(spec: Spec) -> Board:
         "Agents by type, by the RED method, with utilisation and resources.",
         [agent_type_variable(STATUS)],
     )
+    _performance_rate(board, drill)
+    _performance_errors(board, drill)
+    _performance_duration(board, t, drill)
+    _performance_resources(board, t)
+    return board
+
+
+def _performance_rate(board: Board, drill: Sequence[db.DashboardLink]) -> None:
+    """Messages processed and worker utilisation, by agent type."""
     board.row("Rate")
     board.series(
         "Messages processed by agent type",
@@ -255,6 +283,10 @@ def agent_performance(spec: Spec) -> Board:
         unit="percentunit",
         links=drill,
     )
+
+
+def _performance_errors(board: Board, drill: Sequence[db.DashboardLink]) -> None:
+    """The error ratio, and errors by type, by agent type."""
     board.row("Errors")
     board.series(
         "Error ratio",
@@ -274,6 +306,10 @@ def agent_performance(spec: Spec) -> Board:
         unit="err/s",
         links=drill,
     )
+
+
+def _performance_duration(board: Board, t: Thresholds, drill: Sequence[db.DashboardLink]) -> None:
+    """Response and processing times by agent type, the raw p99 with its traces."""
     board.row("Duration")
     board.series(
         "Response time p95 (ms)",
@@ -307,6 +343,10 @@ def agent_performance(spec: Spec) -> Board:
         "that links to its trace.",
         links=drill,
     )
+
+
+def _performance_resources(board: Board, t: Thresholds) -> None:
+    """The highest resource usage and the deepest queue, by agent type."""
     board.row("Resources")
     board.series(
         "Highest resource usage",
@@ -319,52 +359,65 @@ def agent_performance(spec: Spec) -> Board:
         [Query(sel(rec.QUEUE_DEPTH_MAX, agent_type=True), "{{agent_type}}")],
         thresholds=at_most(t.queue_depth_max),
     )
-    return board
 
 
 def individual_agents(spec: Spec) -> Board:
+    """One agent (or a few) in detail: state, RED and resources, a row each."""
     t = spec.thresholds
-
-    def one(metric: str, *matchers: str) -> str:
-        return sel(metric, *matchers, agent_type=True, agent_id=True)
-
     board = Board(
         INDIVIDUAL_AGENTS,
         "agentwatch / Individual Agents",
         "One agent (or a few) in detail: state, RED, resources, heartbeat.",
         [agent_type_variable(STATUS), agent_id_variable(STATUS)],
     )
+    _agent_state(board, t)
+    _agent_red(board, t)
+    _agent_resources(board, t)
+    return board
+
+
+def _one_agent(metric: str, *matchers: str) -> str:
+    """``metric`` of the agents the board's agent type and agent id variables select."""
+    return sel(metric, *matchers, agent_type=True, agent_id=True)
+
+
+def _agent_state(board: Board, t: Thresholds) -> None:
+    """Health score, status, heartbeat age and failure risk."""
     board.row("State")
     board.stat(
         "Health score",
-        Query(one(catalog.AGENT_HEALTH_SCORE.name), "{{agent_id}}"),
+        Query(_one_agent(catalog.AGENT_HEALTH_SCORE.name), "{{agent_id}}"),
         thresholds=at_least(t.agent_health_min),
     )
     board.stat(
         "Current status",
-        Query(f"{one(STATUS)} == 1", "{{agent_id}}: {{status}}"),
+        Query(f"{_one_agent(STATUS)} == 1", "{{agent_id}}: {{status}}"),
         description="The status series whose value is 1 (docs/metrics.md, encodings).",
     )
     board.stat(
         "Seconds since last heartbeat",
-        Query(f"time() - {one(catalog.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS.name)}"),
+        Query(f"time() - {_one_agent(catalog.AGENT_LAST_HEARTBEAT_TIMESTAMP_SECONDS.name)}"),
         unit="s",
         # The health score deducts for a heartbeat older than 30 s.
         thresholds=at_most(30),
     )
     board.stat(
         "Failure risk",
-        Query(one(catalog.FAILURE_PREDICTION_SCORE.name), "{{agent_id}}"),
+        Query(_one_agent(catalog.FAILURE_PREDICTION_SCORE.name), "{{agent_id}}"),
         thresholds=at_most(t.failure_prediction_max),
         description="Predicted risk 0-100 that the agent fails soon.",
     )
+
+
+def _agent_red(board: Board, t: Thresholds) -> None:
+    """Messages by sender, errors by type, processing time and queue depth."""
     board.row("RED")
     board.series(
         "Messages processed by sender type",
         [
             Query(
                 f"sum by (agent_id, source_agent) "
-                f"({_rate(one(catalog.AGENT_MESSAGES_PROCESSED_TOTAL.name))})",
+                f"({_rate(_one_agent(catalog.AGENT_MESSAGES_PROCESSED_TOTAL.name))})",
                 "{{agent_id}} from {{source_agent}}",
             )
         ],
@@ -374,7 +427,8 @@ def individual_agents(spec: Spec) -> Board:
         "Errors by type",
         [
             Query(
-                f"sum by (agent_id, error_type) ({_rate(one(catalog.AGENT_ERRORS_TOTAL.name))})",
+                f"sum by (agent_id, error_type) "
+                f"({_rate(_one_agent(catalog.AGENT_ERRORS_TOTAL.name))})",
                 "{{agent_id}} {{error_type}}",
             )
         ],
@@ -395,25 +449,28 @@ def individual_agents(spec: Spec) -> Board:
     )
     board.series(
         "Queue depth",
-        [Query(one(catalog.AGENT_QUEUE_DEPTH.name), "{{agent_id}}")],
+        [Query(_one_agent(catalog.AGENT_QUEUE_DEPTH.name), "{{agent_id}}")],
         thresholds=at_most(t.queue_depth_max),
     )
+
+
+def _agent_resources(board: Board, t: Thresholds) -> None:
+    """CPU and memory as a share of the limit, and memory against its limit."""
     board.row("Resources")
     board.series(
         "CPU and memory, share of limit",
-        [Query(one(catalog.AGENT_RESOURCE_USAGE.name), "{{agent_id}} {{resource}}")],
+        [Query(_one_agent(catalog.AGENT_RESOURCE_USAGE.name), "{{agent_id}} {{resource}}")],
         unit="percentunit",
         thresholds=at_most(t.memory_usage_max_ratio),
     )
     board.series(
         "Memory and limit",
         [
-            Query(one(catalog.AGENT_MEMORY_BYTES.name), "{{agent_id}}"),
-            Query(one(catalog.AGENT_MEMORY_LIMIT_BYTES.name), "{{agent_id}} limit"),
+            Query(_one_agent(catalog.AGENT_MEMORY_BYTES.name), "{{agent_id}}"),
+            Query(_one_agent(catalog.AGENT_MEMORY_LIMIT_BYTES.name), "{{agent_id}} limit"),
         ],
         unit="bytes",
     )
-    return board
 
 
 def _slo_series(spec: Spec, name: str) -> str:

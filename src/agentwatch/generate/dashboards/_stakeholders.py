@@ -62,8 +62,7 @@ def _per_hour(family: catalog.MetricFamily, *matchers: str, by: str = "") -> str
 
 
 def executive(spec: Spec) -> Board:
-    t = spec.thresholds
-    workflows = catalog.AGENT_WORKFLOWS_TOTAL.name
+    """Strategic view: the service, return on investment, adoption and quality, a row each."""
     demo = _demo_note(spec)
     board = Board(
         EXECUTIVE,
@@ -72,12 +71,22 @@ def executive(spec: Spec) -> Board:
         "investment." + demo,
         [],
     )
+    _executive_service(board, spec)
+    _executive_return_on_investment(board, spec, demo)
+    _executive_adoption(board, spec, demo)
+    _executive_quality(board, spec)
+    return board
+
+
+def _executive_service(board: Board, spec: Spec) -> None:
+    """Availability, finished workflows, their success share and the agents' utilisation."""
+    workflows = catalog.AGENT_WORKFLOWS_TOTAL.name
     board.row("Service")
     board.stat(
         "Availability (5m)",
         Query(rec.AVAILABILITY),
         unit="percentunit",
-        thresholds=at_least(t.availability_min),
+        thresholds=at_least(spec.thresholds.availability_min),
         links=[panel_link("SLI / SLO", SLO)],
     )
     board.stat(
@@ -99,6 +108,10 @@ def executive(spec: Spec) -> Board:
         unit="percentunit",
         links=[panel_link("Agent performance", AGENT_PERFORMANCE)],
     )
+
+
+def _executive_return_on_investment(board: Board, spec: Spec, demo: str) -> None:
+    """The business metrics over ``business.window``, and what Claude Code cost in it."""
     window = spec.business.window
     assumptions = (
         " Needs business.engineer_hourly_cost_usd and business.baseline_commits_per_hour in "
@@ -131,6 +144,11 @@ def executive(spec: Spec) -> Board:
         unit="currencyUSD",
         description="Claude Code's own estimate at list price, not an invoice." + demo,
     )
+
+
+def _executive_adoption(board: Board, spec: Spec, demo: str) -> None:
+    """Who uses Claude Code, and how much: developers, sessions, commits, pull requests."""
+    window = spec.business.window
     board.row("Adoption")
     active = sel(catalog.CLAUDE_CODE_ACTIVE_TIME_SECONDS_TOTAL.name, 'user!=""')
     board.stat(
@@ -158,11 +176,16 @@ def executive(spec: Spec) -> Board:
         ],
         description=demo.strip(),
     )
+
+
+def _executive_quality(board: Board, spec: Spec) -> None:
+    """The framework's quality score and its trend, and how long workflows take."""
+    quality_min = spec.thresholds.framework_quality_score_min
     board.row("Quality")
     board.stat(
         "Framework quality score",
         Query(catalog.FRAMEWORK_QUALITY_SCORE.name),
-        thresholds=at_least(t.framework_quality_score_min),
+        thresholds=at_least(quality_min),
         links=[panel_link("Quality metrics", QUALITY)],
     )
     board.stat(
@@ -178,9 +201,8 @@ def executive(spec: Spec) -> Board:
     board.series(
         "Framework quality score trend",
         [Query(catalog.FRAMEWORK_QUALITY_SCORE.name, "quality")],
-        thresholds=at_least(t.framework_quality_score_min),
+        thresholds=at_least(quality_min),
     )
-    return board
 
 
 def quality_metrics(spec: Spec) -> Board:
@@ -324,8 +346,8 @@ def operational_analytics(spec: Spec) -> Board:
 
 
 def development_metrics(spec: Spec) -> Board:
+    """Development velocity and efficiency, and Claude Code's activity, a row each."""
     demo = _demo_note(spec)
-    window = spec.business.window
     board = Board(
         DEVELOPMENT,
         "agentwatch / Development Metrics",
@@ -333,6 +355,14 @@ def development_metrics(spec: Spec) -> Board:
         "agents' workflows and the framework scanner (docs/business-metrics.md)." + demo,
         [],
     )
+    _development_velocity(board, demo)
+    _development_efficiency(board, spec.business.window, demo)
+    _development_claude_code_activity(board, demo)
+    return board
+
+
+def _development_velocity(board: Board, demo: str) -> None:
+    """Commits per active hour, time to deployment, session success, context loading."""
     board.row("Velocity")
     board.series(
         "Development velocity",
@@ -357,6 +387,10 @@ def development_metrics(spec: Spec) -> Board:
         unit="s",
         description=catalog.CONTEXT_LOADING_TIME.help,
     )
+
+
+def _development_efficiency(board: Board, window: str, demo: str) -> None:
+    """The efficiency metrics over ``window``, and the developers' own verdict."""
     board.row("Efficiency")
     board.stat(
         f"Prompt executions ({window})",
@@ -387,6 +421,10 @@ def development_metrics(spec: Spec) -> Board:
         + demo,
         span=24,
     )
+
+
+def _development_claude_code_activity(board: Board, demo: str) -> None:
+    """What Claude Code did per hour (lines, edit decisions, tokens) and its model calls."""
     tokens = catalog.CLAUDE_CODE_TOKEN_USAGE_TOKENS_TOTAL
     duration = f"{catalog.GEN_AI_CLIENT_OPERATION_DURATION_SECONDS.name}_bucket"
     board.row("Claude Code activity")
@@ -421,7 +459,6 @@ def development_metrics(spec: Spec) -> Board:
         unit="s",
         description="gen_ai.client.operation.duration of instrumented model clients." + demo,
     )
-    return board
 
 
 def capacity_planning(spec: Spec) -> Board:
