@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from agentwatch.analytics.flow import flow_query, read_flow
 from agentwatch.analytics.slo_status import BURN_COLUMNS, SloView, read_slos
 from agentwatch.clients.alertmanager import AlertmanagerError, is_silence_id
+from agentwatch.spec import duration_seconds
 
 from . import _format as fmt
 from . import _queries as q
@@ -44,7 +45,11 @@ Reader = Callable[[Console], Any]
 _PROMETHEUS_READERS: dict[str, Reader] = {
     "overview": lambda c: c.from_prometheus(lambda api: read_overview(api, c.spec)),
     "slos": lambda c: c.from_prometheus(lambda api: read_slos(api, c.spec, now=c.clock())),
-    "capacity": lambda c: c.from_prometheus(lambda api: read_capacity(api, now=c.clock())),
+    "capacity": lambda c: c.from_prometheus(
+        lambda api: read_capacity(
+            api, now=c.clock(), interval=duration_seconds(c.spec.analytics.capacity_interval)
+        )
+    ),
     "flow": lambda c: c.from_prometheus(lambda api: read_flow(api, FLOW_WINDOW)),
     "business": lambda c: c.from_prometheus(lambda api: read_business(api, c.spec)),
 }

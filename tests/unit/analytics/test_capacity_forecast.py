@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from agentwatch.analytics.capacity import (
     COARSE,
     FINE,
+    FIRST_FORECAST_HISTORY,
     RESOURCE_QUERIES,
     Forecast,
     History,
@@ -179,3 +180,16 @@ def test_a_series_the_model_cannot_fit_gets_a_reason_not_a_crash(
     assert isinstance(results["good"], Forecast)
     assert isinstance(results["bad"], ModelFailedError)
     assert "boom" in str(results["bad"])
+
+
+def test_the_first_forecast_needs_exactly_the_history_the_console_announces() -> None:
+    """The console tells users when the first forecast will come from FIRST_FORECAST_HISTORY;
+    the forecaster must agree with it to the step."""
+    points = round(FIRST_FORECAST_HISTORY / FINE.step)
+    enough = forecast_histories({"x": _history(points * FINE.step / DAY, FINE.step)}, FINE)["x"]
+    assert isinstance(enough, Forecast)
+    assert "1h" in enough.points
+    short = (points - 1) * FINE.step / DAY
+    assert isinstance(
+        forecast_histories({"x": _history(short, FINE.step)}, FINE)["x"], NotEnoughDataError
+    )

@@ -10,10 +10,13 @@ import re
 import pytest
 
 from agentwatch import catalog
+from agentwatch.analytics.capacity import FIRST_FORECAST_HISTORY
 from agentwatch.analytics.flow import flow_query
 from agentwatch.analytics.slo_status import BURN_COLUMNS
 from agentwatch.console import _queries as q
 from agentwatch.console._business import BUSINESS_FAMILIES
+from agentwatch.console._capacity import forecast_wait
+from agentwatch.console._format import fmt_time
 from agentwatch.security import Role, basic_header
 from agentwatch.spec import parse_spec
 
@@ -191,7 +194,9 @@ def test_capacity_shows_recommendations_and_draws_each_forecast(
     memory = re.search(r'<figure data-resource="memory">(.*?)</figure>', html, re.S)
     assert memory is not None
     assert "no data" in memory.group(1)
-    assert "No forecast served yet." in memory.group(1)
+    assert "No forecast yet: the first needs 4 h of history, and Prometheus holds none" in (
+        memory.group(1)
+    )
 
 
 def test_the_flow_view_draws_the_busiest_edges(client: TestClient, setup: Setup) -> None:
@@ -262,3 +267,25 @@ def test_the_api_returns_the_same_data_as_json_with_nan_as_null(
     assert director["throughput"] is None
     assert data["availability"] is None
     assert not any(isinstance(v, float) and math.isnan(v) for v in director.values())
+
+
+@pytest.mark.parametrize(
+    ("start", "run_at", "expected"),
+    [
+        # 1 h held, runs every 15 min from NOW - 600: ready at NOW + 3 h, the run after it.
+        (
+            NOW - 3600,
+            NOW - 600,
+            "holds 1.0 h. The capacity part runs every 15 min, so the first forecast comes "
+            f"at about {fmt_time(NOW - 600 + 13 * 900)}",
+        ),
+        (NOW - 3600, None, "the analytics service has not run its capacity part yet"),
+        (NOW - 5 * 3600, NOW - 600, "the history is long enough, but the capacity run at"),
+        (None, NOW - 600, "Prometheus holds none of this resource yet"),
+    ],
+)
+def test_a_page_without_forecasts_says_what_they_wait_for_and_when(
+    start: float | None, run_at: float | None, expected: str
+) -> None:
+    assert FIRST_FORECAST_HISTORY == 4 * 3600
+    assert expected in forecast_wait(start, run_at, 900.0, NOW)

@@ -12,17 +12,7 @@ if TYPE_CHECKING:
     from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
 
     from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
-    from ._forecast import (
-        COARSE,
-        FINE,
-        LEVEL,
-        RESOLUTIONS,
-        Backtest,
-        Forecast,
-        ModelFailedError,
-        Resolution,
-        forecast_histories,
-    )
+    from ._forecast import LEVEL, Backtest, Forecast, ModelFailedError, forecast_histories
     from ._linear import predict_linear, predict_linear_path
     from ._outlook import Outlook, outlook
     from ._plan import CPU_SATURATION, CapacityPlan, Progress, ResourcePlan, plan_capacity
@@ -35,6 +25,14 @@ if TYPE_CHECKING:
         recommend_type,
     )
     from ._report import render_report
+    from ._resolutions import (
+        COARSE,
+        FINE,
+        FIRST_FORECAST_HISTORY,
+        RESOLUTIONS,
+        Resolution,
+        history_needed,
+    )
     from ._resources import PromQuerier, fetch_history
     from ._series import History, NoForecastError, NotEnoughDataError, block_mean, regularise
     from ._text import format_recommendation, format_recommendations
@@ -47,6 +45,7 @@ __all__ = [
     "COMPUTE_NODES",
     "CPU_SATURATION",
     "FINE",
+    "FIRST_FORECAST_HISTORY",
     "LEVEL",
     "RESOLUTIONS",
     "RESOURCES",
@@ -73,6 +72,7 @@ __all__ = [
     "forecast_histories",
     "format_recommendation",
     "format_recommendations",
+    "history_needed",
     "outlook",
     "plan_capacity",
     "predict_bottlenecks",

@@ -29,6 +29,17 @@ from statsforecast.models import MSTL, AutoETS, SeasonalNaive
 
 from ._distributed import ClusterError, FitBackend, current_backend
 from ._linear import predict_linear_path
+from ._resolutions import (
+    COARSE,
+    DAY,
+    FINE,
+    HOUR,
+    MIN_TRAIN_STEPS,
+    N_WINDOWS,
+    RESOLUTIONS,
+    WEEK,
+    Resolution,
+)
 from ._series import History, NoForecastError, NotEnoughDataError
 
 __all__ = [
@@ -45,15 +56,8 @@ __all__ = [
     "forecast_histories",
 ]
 
-HOUR = 3600.0
-DAY = 24 * HOUR
-WEEK = 7 * DAY
 # Prediction interval (percent) whose ends are the lower and upper bounds.
 LEVEL = 80
-# Backtest origins per series, each half a backtest horizon after the previous one.
-N_WINDOWS = 3
-# A model is never fitted on fewer points than this.
-MIN_TRAIN_STEPS = 24
 PREDICT_LINEAR = "predict_linear"
 SEASONAL_NAIVE = "SeasonalNaive"
 MSTL_NAME = "MSTL"
@@ -62,23 +66,6 @@ ETS_NAME = "AutoETS"
 
 class ModelFailedError(NoForecastError):
     """statsforecast could not fit the series (the message carries its error)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """A step, how far back to look at that step, its horizons and its backtest horizon."""
-
-    name: str
-    step: float
-    lookback: float
-    horizons: tuple[tuple[str, float], ...]
-    backtest_horizon: float
-
-
-FINE = Resolution("5m", 300.0, 3 * DAY, (("1h", HOUR), ("6h", 6 * HOUR)), 6 * HOUR)
-# The 1w forecast is chosen by a 1d backtest: a 1w hold-out needs three weeks of history.
-COARSE = Resolution("1h", HOUR, 35 * DAY, (("1d", DAY), ("1w", WEEK)), DAY)
-RESOLUTIONS = (FINE, COARSE)
 
 
 @dataclass(frozen=True, slots=True)
