@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from agentwatch.analytics.failure._defaults import (
+from agentwatch.analytics.failure import (
     DEFAULT_MINUTES,
     DEFAULT_TEST_SCENARIOS,
     DEFAULT_TRAIN_SCENARIOS,
@@ -38,7 +38,7 @@ from ._common import (
 
 if TYPE_CHECKING:
     from agentwatch.analytics.failure import CrossValidation, EventMetrics
-    from agentwatch.analytics.failure._pipeline import Progress as ProgressCallback
+    from agentwatch.analytics.failure import Progress as ProgressCallback
 
 __all__ = ["analytics_app", "meets_target", "metrics_table"]
 
@@ -161,7 +161,7 @@ def train(
     """Simulate fault scenarios, choose and fit the failure-prediction model, grade it on
     held-out scenarios and write it (default: the model shipped with agentwatch)."""
     from agentwatch.analytics.failure import save_model, train_model
-    from agentwatch.simulate._backfill import default_workers
+    from agentwatch.simulate import default_workers
 
     with _progress() as progress:
         report = train_model(
@@ -208,7 +208,7 @@ def evaluate(
 ) -> None:
     """Grade the failure-prediction model and the baselines on held-out simulated scenarios."""
     from agentwatch.analytics.failure import ModelError, evaluate_model, load_model
-    from agentwatch.simulate._backfill import default_workers
+    from agentwatch.simulate import default_workers
 
     try:
         loaded = load_model(model)

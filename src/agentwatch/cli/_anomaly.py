@@ -63,8 +63,12 @@ def score(
     ] = _DEFAULTS.absolute_floor,
 ) -> None:
     """Score each point of a series from the points before it; 0.5 or more is anomalous."""
-    from agentwatch.analytics.anomaly import StreamingDetector
-    from agentwatch.analytics.anomaly._csv import SeriesFileError, read_series, write_scores
+    from agentwatch.analytics.anomaly import (
+        SeriesFileError,
+        StreamingDetector,
+        read_series,
+        write_scores,
+    )
 
     if not 0 < threshold <= 1:
         fail(f"--threshold {threshold:g}: expected a number in (0, 1]", EXIT_BAD_INPUT)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agentwatch.analytics.capacity._dask_options import CONNECT_TIMEOUT, INSTALL_HINT
+from agentwatch.analytics.capacity import CONNECT_TIMEOUT, INSTALL_HINT
 from agentwatch.exit_codes import EXIT_BAD_INPUT
 from agentwatch.spec import Spec
 
@@ -26,8 +26,7 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    from agentwatch.analytics.capacity import CapacityPlan
-    from agentwatch.analytics.capacity._distributed import DaskBackend
+    from agentwatch.analytics.capacity import CapacityPlan, DaskBackend
 
 __all__ = ["DEFAULT_WORKERS", "LOCAL_CLUSTER", "backtest_table", "capacity"]
 
@@ -71,7 +70,7 @@ def backtest_table(plan: CapacityPlan) -> Table:
 def _open_dask(stack: ExitStack, address: str, workers: int | None, timeout: float) -> DaskBackend:
     """The Dask backend, or exit: 2 for bad input or missing packages, 1 when the scheduler
     does not answer or the local cluster does not start."""
-    from agentwatch.analytics.capacity._distributed import (
+    from agentwatch.analytics.capacity import (
         ClusterError,
         DaskUnavailableError,
         SchedulerUnreachableError,
@@ -142,7 +141,7 @@ def capacity(
     ] = CONNECT_TIMEOUT,
 ) -> None:
     """Forecast capacity, recommend scaling and predict the first bottleneck."""
-    from agentwatch.analytics.capacity._distributed import use_backend
+    from agentwatch.analytics.capacity import use_backend
 
     spec = load_config(config)
     if report is not None and report.is_dir():
@@ -160,8 +159,7 @@ def capacity(
 
 
 def _plan(prometheus: str, spec: Spec) -> CapacityPlan:
-    from agentwatch.analytics.capacity import plan_capacity
-    from agentwatch.analytics.capacity._distributed import ClusterError
+    from agentwatch.analytics.capacity import ClusterError, plan_capacity
     from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
 
     with PrometheusAPI(prometheus, timeout=30.0, auth=client_auth()) as api:

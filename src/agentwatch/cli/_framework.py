@@ -147,8 +147,7 @@ def serve_command(
 ) -> None:
     """Serve the framework/business exporter (ports.framework_exporter) and the OTLP/HTTP
     metrics receiver (ports.otlp_http) until Ctrl-C or SIGTERM."""
-    from agentwatch.exporters import PortInUseError
-    from agentwatch.exporters._business import BusinessExporter, home_pseudonymizer
+    from agentwatch.exporters import BusinessExporter, PortInUseError, home_pseudonymizer
     from agentwatch.framework import EXAMPLE_FRAMEWORK
 
     spec = load_config(config)

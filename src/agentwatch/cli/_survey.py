@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from agentwatch.exit_codes import EXIT_BAD_INPUT
-from agentwatch.exporters._survey import MAX_SCORE, MIN_SCORE, SurveyLog
+from agentwatch.exporters import MAX_SCORE, MIN_SCORE, SurveyLog
 
 from ._app import app
 from ._common import (

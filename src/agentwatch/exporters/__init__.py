@@ -8,8 +8,10 @@ from agentwatch._lazy import lazy_exports
 # Imported when first used (agentwatch._lazy): the supervisor and `agentwatch status` need only
 # _home (the home's free space), without OpenTelemetry's SDK, protobuf and the agent SDK.
 if TYPE_CHECKING:
+    from ._business import BusinessExporter, home_pseudonymizer
     from ._home import FilesystemSpace, HomeFilesystemCollector, filesystem_space, format_bytes
     from ._server import Collector, MetricsServer, PortInUseError, build_registry
+    from ._survey import MAX_SCORE, MIN_SCORE, SurveyLog
     from ._traces import (
         TraceStore,
         TracingPipeline,
@@ -22,6 +24,9 @@ else:
     __getattr__, __dir__ = lazy_exports(__name__)
 
 __all__ = [
+    "MAX_SCORE",
+    "MIN_SCORE",
+    "BusinessExporter",
     "Collector",
     "FilesystemSpace",
     "HomeFilesystemCollector",
@@ -31,11 +36,13 @@ __all__ = [
     "OtlpReceiver",
     "OtlpStore",
     "PortInUseError",
+    "SurveyLog",
     "TraceStore",
     "TracingPipeline",
     "build_registry",
     "filesystem_space",
     "format_bytes",
+    "home_pseudonymizer",
     "otlp_span_exporter",
     "span_summary",
     "trace_summary",

@@ -13,7 +13,7 @@ from agentwatch._lazy import lazy_exports
 # Imported when first used (agentwatch._lazy): the CLI needs only FaultKind to declare
 # `agentwatch fault` in every process it starts.
 if TYPE_CHECKING:
-    from ._backfill import BackfillError, BackfillResult, backfill, exporter_labels
+    from ._backfill import BackfillError, BackfillResult, backfill, default_workers, exporter_labels
     from ._control_client import ControlError, get_trace, list_faults, list_traces, send_fault
     from ._engine import Engine, Ledger
     from ._fault_kind import FaultKind
@@ -47,6 +47,7 @@ __all__ = [
     "Topology",
     "backfill",
     "build_topology",
+    "default_workers",
     "exporter_labels",
     "get_trace",
     "list_faults",

@@ -12,6 +12,7 @@ from agentwatch._lazy import lazy_exports
 # Imported when first used (agentwatch._lazy): the CLI needs only DetectorConfig's defaults.
 if TYPE_CHECKING:
     from ._config import DetectorConfig
+    from ._csv import SeriesFileError, read_series, write_scores
     from ._detector import WARMUP_SCORE, StreamingDetector
     from ._serving import ANOMALY_SERIES, MIN_SPREAD, RangeQuerier, score_latest, series_config
 else:
@@ -23,7 +24,10 @@ __all__ = [
     "WARMUP_SCORE",
     "DetectorConfig",
     "RangeQuerier",
+    "SeriesFileError",
     "StreamingDetector",
+    "read_series",
     "score_latest",
     "series_config",
+    "write_scores",
 ]

@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     from agentwatch.analytics.capacity_queries import RESOURCE_QUERIES, RESOURCES, TYPE_QUERIES
 
     from ._bottlenecks import AGENT_PREFIX, Bottlenecks, predict_bottlenecks
+    from ._dask_options import CONNECT_TIMEOUT, INSTALL_HINT
+    from ._distributed import (
+        ClusterError,
+        DaskBackend,
+        DaskUnavailableError,
+        SchedulerUnreachableError,
+        dask_backend,
+        use_backend,
+    )
     from ._forecast import LEVEL, Backtest, Forecast, ModelFailedError, forecast_histories
     from ._linear import predict_linear, predict_linear_path
     from ._outlook import Outlook, outlook
@@ -43,9 +52,11 @@ __all__ = [
     "AGENT_PREFIX",
     "COARSE",
     "COMPUTE_NODES",
+    "CONNECT_TIMEOUT",
     "CPU_SATURATION",
     "FINE",
     "FIRST_FORECAST_HISTORY",
+    "INSTALL_HINT",
     "LEVEL",
     "RESOLUTIONS",
     "RESOURCES",
@@ -55,6 +66,9 @@ __all__ = [
     "Backtest",
     "Bottlenecks",
     "CapacityPlan",
+    "ClusterError",
+    "DaskBackend",
+    "DaskUnavailableError",
     "Forecast",
     "History",
     "ModelFailedError",
@@ -65,8 +79,10 @@ __all__ = [
     "PromQuerier",
     "Resolution",
     "ResourcePlan",
+    "SchedulerUnreachableError",
     "TypeLoad",
     "block_mean",
+    "dask_backend",
     "fetch_history",
     "fetch_loads",
     "forecast_histories",
@@ -82,4 +98,5 @@ __all__ = [
     "recommend_type",
     "regularise",
     "render_report",
+    "use_backend",
 ]

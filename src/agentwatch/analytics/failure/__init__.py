@@ -13,12 +13,18 @@ from agentwatch._lazy import lazy_exports
 # `agentwatch analytics train`, without scikit-learn and pandas.
 if TYPE_CHECKING:
     from ._dataset import HORIZON_SECONDS, ScenarioData, build_datasets, label_rows, prepare
-    from ._defaults import DEFAULT_MINUTES, DEFAULT_TEST_SCENARIOS, DEFAULT_TRAIN_SCENARIOS
+    from ._defaults import (
+        DEFAULT_MINUTES,
+        DEFAULT_TEST_SCENARIOS,
+        DEFAULT_TRAIN_SCENARIOS,
+        MODEL_DIR,
+    )
     from ._evaluate import THRESHOLD, EventMetrics, evaluate_scores
     from ._features import FEATURE_NAMES, window_features
     from ._model import FailureModel, ModelError, load_model, save_model
     from ._pipeline import (
         BASELINES,
+        Progress,
         TrainReport,
         evaluate_model,
         held_out_metrics,
@@ -49,6 +55,7 @@ __all__ = [
     "HELD_OUT_TYPES",
     "HORIZON_SECONDS",
     "LOOKBACK_SECONDS",
+    "MODEL_DIR",
     "STEP_SECONDS",
     "THRESHOLD",
     "CrossValidation",
@@ -56,6 +63,7 @@ __all__ = [
     "Failure",
     "FailureModel",
     "ModelError",
+    "Progress",
     "RangeQuerier",
     "Raw",
     "RawSignals",
