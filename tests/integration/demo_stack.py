@@ -23,18 +23,13 @@ from typing import Any
 
 import httpx
 
-from tests.integration.support import free_ports, home_auth
+from tests.integration.support import home_auth, stack_ports
 
 __all__ = ["UP_TIMEOUT", "DemoStack", "running_demo_stack"]
 
 # How long `up --history` may take; a module's first test (whose set-up starts the stack) needs
 # a pytest timeout above it.
 UP_TIMEOUT = 720
-
-_PORT_NAMES = (
-    "prometheus", "alertmanager", "agent_exporter", "transport_exporter",
-    "framework_exporter", "analytics_exporter", "voice_exporter", "otlp_http", "console",
-)  # fmt: skip
 
 
 @dataclass
@@ -108,12 +103,11 @@ def _webhook_receiver(port: int, received: list[dict[str, Any]]) -> ThreadingHTT
 def running_demo_stack(directory: Path, *, history: str) -> Iterator[DemoStack]:
     """`up --detach` with ``history`` of simulated history in ``directory``; `down` after,
     which must succeed."""
-    ports = dict(
-        zip([*_PORT_NAMES, "control", "webhook"], free_ports(len(_PORT_NAMES) + 2), strict=True)
-    )
+    spec_ports, (control, webhook) = stack_ports(extra=2)
+    ports = {**spec_ports, "control": control, "webhook": webhook}
     home = directory / "home"
     config = directory / "agentwatch.yaml"
-    port_lines = "".join(f"  {name}: {ports[name]}\n" for name in _PORT_NAMES)
+    port_lines = "".join(f"  {name}: {port}\n" for name, port in spec_ports.items())
     config.write_text(
         "version: 1\n"
         f"ports:\n{port_lines}"

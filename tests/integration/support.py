@@ -12,21 +12,25 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 import pytest
 
-from agentwatch.stack._ports import port_in_use
+from agentwatch.spec import Ports
+from agentwatch.stack import port_in_use
 
 __all__ = [
     "Server",
     "alive",
+    "fast_stack_spec",
     "free_ports",
     "home_auth",
     "installed",
     "prometheus_hashmod",
     "prometheus_on_samples",
+    "stack_ports",
     "start_server",
     "start_victoria_metrics",
     "wait_until",
@@ -41,6 +45,31 @@ def free_ports(count: int) -> list[int]:
         if port not in ports and not port_in_use("127.0.0.1", port):
             ports.append(port)
     return ports
+
+
+def stack_ports(extra: int = 0) -> tuple[dict[str, int], list[int]]:
+    """A free loopback port for every field of the spec's ``ports:`` (so no default port is ever
+    near a test, whatever the stack starts), and ``extra`` more, all distinct."""
+    names = list(Ports.model_fields)
+    found = free_ports(len(names) + extra)
+    return dict(zip(names, found, strict=False)), found[len(names) :]
+
+
+def fast_stack_spec(
+    ports: dict[str, int], control_port: int, *, fast_jobs: Sequence[str] = (), **sections: Any
+) -> dict[str, Any]:
+    """A spec for a stack on ``ports`` that scrapes and evaluates every second (the agents,
+    voice and ``fast_jobs`` jobs too), so a test sees what happens within seconds; ``sections``
+    are further top-level settings."""
+    fast = {"interval": "1s"}
+    scrape: dict[str, Any] = {"interval": "1s", "evaluation_interval": "1s"}
+    scrape |= dict.fromkeys(("agents", "voice", *fast_jobs), fast)
+    return {
+        "ports": ports,
+        "simulation": {"control_port": control_port},
+        "scrape": scrape,
+        **sections,
+    }
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:

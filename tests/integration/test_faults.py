@@ -34,9 +34,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from agentwatch.render import write_yaml
 from agentwatch.stack import StackHome, read_state
-from tests.integration.support import free_ports, home_auth, wait_until
+from tests.integration.support import fast_stack_spec, home_auth, stack_ports, wait_until
 from tests.integration.test_stack import (
-    PORT_NAMES,
     Stack,
     all_up,
     api,
@@ -159,36 +158,25 @@ def small_filesystem(where: Path, size: str) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
     tmp = tmp_path_factory.mktemp("faults")
-    *free, control_port, webhook_port = free_ports(len(PORT_NAMES) + 2)
-    ports = dict(zip(PORT_NAMES, free, strict=True))
+    ports, (control_port, webhook_port) = stack_ports(extra=2)
     config = tmp / "agentwatch.yaml"
-    fast = {"interval": "1s"}
-    write_yaml(
-        config,
-        {
-            "ports": ports,
-            "simulation": {"control_port": control_port},
-            "scrape": {
-                "interval": "1s",
-                "evaluation_interval": "1s",
-                "agents": fast,
-                "voice": fast,
-                "analytics": fast,
-                "framework": fast,
-            },
-            "analytics": {"interval": "5s", "capacity_interval": "30s"},
-            # Nothing listens there: the checks read Alertmanager's API, not notifications, and
-            # check 5 sees every request to it fail.
-            "alerting": {
-                "webhook_url": f"http://127.0.0.1:{webhook_port}/alerts",
-                "alert_for": {
-                    "ExporterDown": "5s",
-                    "HomeFilesystemAlmostFull": "0s",
-                    "AlertmanagerNotificationsFailing": "0s",
-                },
+    spec = fast_stack_spec(
+        ports,
+        control_port,
+        fast_jobs=("analytics", "framework"),
+        analytics={"interval": "5s", "capacity_interval": "30s"},
+        # Nothing listens there: the checks read Alertmanager's API, not notifications, and
+        # check 5 sees every request to it fail.
+        alerting={
+            "webhook_url": f"http://127.0.0.1:{webhook_port}/alerts",
+            "alert_for": {
+                "ExporterDown": "5s",
+                "HomeFilesystemAlmostFull": "0s",
+                "AlertmanagerNotificationsFailing": "0s",
             },
         },
     )
+    write_yaml(config, spec)
     with small_filesystem(tmp / "disk", DISK_SIZE) as disk:
         yield from _run_stack(tmp, disk / "home", config, ports)
 

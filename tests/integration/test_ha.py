@@ -31,29 +31,13 @@ import pytest
 
 from agentwatch.render import write_yaml
 from agentwatch.stack import StackHome, read_state
-from tests.integration.support import free_ports, home_auth, wait_until
+from tests.integration.support import free_ports, home_auth, stack_ports, wait_until
 from tests.integration.test_stack import output, processes_of, run_cli
 
 # About 3 minutes on this 2-core machine with other test runs on it, up to 5 under heavy load
 # (Python's start-up dominates then); `down` in the teardown counts too.
 pytestmark = pytest.mark.timeout(480)
 
-PORT_NAMES = (
-    "prometheus",
-    "prometheus_2",
-    "alertmanager",
-    "alertmanager_2",
-    "alertmanager_gossip",
-    "alertmanager_2_gossip",
-    "analytics_exporter",
-    "framework_exporter",
-    "otlp_http",
-    "console",
-    # Not started (no demo), but given free ports so no default port is ever near the test.
-    "agent_exporter",
-    "transport_exporter",
-    "voice_exporter",
-)
 ALERT = "HaDrill"
 # The route's timings (generate/alertmanager.py) and the test spec's peer timeout.
 GROUP_WAIT = 10.0
@@ -183,8 +167,7 @@ class HaStack:
 
 @pytest.fixture
 def stack(tmp_path: Path, webhook: WebHook) -> Iterator[HaStack]:
-    *free, control_port = free_ports(len(PORT_NAMES) + 1)
-    ports = dict(zip(PORT_NAMES, free, strict=True))
+    ports, (control_port,) = stack_ports(extra=1)
     config = tmp_path / "agentwatch.yaml"
     write_yaml(
         config,

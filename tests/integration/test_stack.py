@@ -35,24 +35,13 @@ from agentwatch.stack import (
     read_state,
     up_stack,
 )
-from tests.integration.support import alive, free_ports, home_auth, wait_until
+from tests.integration.support import alive, fast_stack_spec, home_auth, stack_ports, wait_until
 
 # The binaries are installed by `make test` (scripts/install-system-deps.sh); a missing one
 # fails these tests rather than skipping them.
 pytestmark = pytest.mark.timeout(120)
 
 STANDIN = Path(__file__).with_name("standin_simulate.py")
-PORT_NAMES = (
-    "prometheus",
-    "alertmanager",
-    "agent_exporter",
-    "transport_exporter",
-    "voice_exporter",
-    "analytics_exporter",
-    "framework_exporter",
-    "otlp_http",
-    "console",
-)
 # Libraries only the analytics service needs; a process that imported one maps its compiled
 # modules from site-packages.
 ANALYTICS_LIBRARIES = ("pandas", "scipy", "sklearn", "statsforecast", "matplotlib")
@@ -168,23 +157,9 @@ def all_up(stack: Stack, jobs: set[str]) -> bool:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
-    *free, control_port = free_ports(len(PORT_NAMES) + 1)
-    ports = dict(zip(PORT_NAMES, free, strict=True))
+    ports, (control_port,) = stack_ports(extra=1)
     config = tmp_path / "agentwatch.yaml"
-    fast = {"interval": "1s"}
-    write_yaml(
-        config,
-        {
-            "ports": ports,
-            "simulation": {"control_port": control_port},
-            "scrape": {
-                "interval": "1s",
-                "evaluation_interval": "1s",
-                "agents": fast,
-                "voice": fast,
-            },
-        },
-    )
+    write_yaml(config, fast_stack_spec(ports, control_port))
     home = tmp_path / "home"
     yield Stack(tmp=tmp_path, home=home, config=config, ports=ports)
     # Whatever a failing test left behind: stop it, then make sure.

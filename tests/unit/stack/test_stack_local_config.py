@@ -11,6 +11,24 @@ from agentwatch.spec import Spec, parse_spec
 RULES = ["/home/me/.agentwatch/rules/*.yml"]
 
 
+# What the stack scrapes with or without the simulated system (default spec).
+STACK_JOBS = [
+    {"job_name": "prometheus", "static_configs": [{"targets": ["127.0.0.1:9090"]}]},
+    {"job_name": "alertmanager", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
+    {
+        "job_name": "analytics",
+        "scrape_interval": "15s",
+        "static_configs": [{"targets": ["127.0.0.1:8003"]}],
+    },
+    {
+        "job_name": "claude-framework",
+        "scrape_interval": "10s",
+        "static_configs": [{"targets": ["127.0.0.1:8002"]}],
+    },
+    {"job_name": "console", "static_configs": [{"targets": ["127.0.0.1:8080"]}]},
+]
+
+
 def test_prometheus_config_with_the_demo() -> None:
     assert prometheus_config(Spec(), rule_files=RULES, demo=True) == {
         "global": {
@@ -21,19 +39,7 @@ def test_prometheus_config_with_the_demo() -> None:
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]},
         "rule_files": ["/home/me/.agentwatch/rules/*.yml"],
         "scrape_configs": [
-            {"job_name": "prometheus", "static_configs": [{"targets": ["127.0.0.1:9090"]}]},
-            {"job_name": "alertmanager", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
-            {
-                "job_name": "analytics",
-                "scrape_interval": "15s",
-                "static_configs": [{"targets": ["127.0.0.1:8003"]}],
-            },
-            {
-                "job_name": "claude-framework",
-                "scrape_interval": "10s",
-                "static_configs": [{"targets": ["127.0.0.1:8002"]}],
-            },
-            {"job_name": "console", "static_configs": [{"targets": ["127.0.0.1:8080"]}]},
+            *STACK_JOBS,
             {
                 "job_name": "agents",
                 "scrape_interval": "15s",
@@ -56,21 +62,7 @@ def test_prometheus_config_with_the_demo() -> None:
 
 def test_prometheus_config_without_the_demo_scrapes_only_the_stack() -> None:
     config = prometheus_config(Spec(), rule_files=RULES, demo=False)
-    assert config["scrape_configs"] == [
-        {"job_name": "prometheus", "static_configs": [{"targets": ["127.0.0.1:9090"]}]},
-        {"job_name": "alertmanager", "static_configs": [{"targets": ["127.0.0.1:9093"]}]},
-        {
-            "job_name": "analytics",
-            "scrape_interval": "15s",
-            "static_configs": [{"targets": ["127.0.0.1:8003"]}],
-        },
-        {
-            "job_name": "claude-framework",
-            "scrape_interval": "10s",
-            "static_configs": [{"targets": ["127.0.0.1:8002"]}],
-        },
-        {"job_name": "console", "static_configs": [{"targets": ["127.0.0.1:8080"]}]},
-    ]
+    assert config["scrape_configs"] == STACK_JOBS
 
 
 def test_prometheus_config_follows_the_spec() -> None:
