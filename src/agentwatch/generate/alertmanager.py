@@ -8,6 +8,7 @@ Routing, first match wins (every child inherits ``group_by`` and the timings):
 
 - ``category="security"`` → the security web hook; critical ones also page.
 - ``category="voice"`` → the voice team's web hook; critical ones also page.
+- ``category="business"`` → the executives' web hook (business-impact alerts, never paged).
 - ``category="slo"``: fast burn (critical) pages at once; slow burn (warning) pages only in
   business hours (seed 004).
 - ``severity="critical"`` → PagerDuty.
@@ -34,6 +35,7 @@ __all__ = [
     "BUSINESS_HOURS",
     "DEFAULT_RECEIVER",
     "DEFAULT_SECRETS_DIR",
+    "EXECUTIVE_RECEIVER",
     "PAGERDUTY_RECEIVER",
     "SECURITY_PAGERDUTY_RECEIVER",
     "SECURITY_RECEIVER",
@@ -52,6 +54,8 @@ PAGERDUTY_RECEIVER = "pagerduty"
 SECURITY_RECEIVER = "security"
 SECURITY_PAGERDUTY_RECEIVER = "security-pagerduty"
 VOICE_RECEIVER = "voice"
+# The business-impact alerts' receiver (seed 000: executives see the business views).
+EXECUTIVE_RECEIVER = "executive"
 VOICE_PAGERDUTY_RECEIVER = "voice-pagerduty"
 
 BUSINESS_HOURS = "business-hours"
@@ -129,10 +133,14 @@ def _receivers(spec: Spec, secrets_dir: str) -> list[dict[str, Any]]:
     def voice() -> dict[str, Any]:
         return team(alerting.voice_webhook_url, alerting.voice_webhook_token_file)
 
+    def executive() -> dict[str, Any]:
+        return team(alerting.executive_webhook_url, alerting.executive_webhook_token_file)
+
     receivers: list[dict[str, Any]] = [
         {"name": DEFAULT_RECEIVER, "webhook_configs": [default()]},
         {"name": SECURITY_RECEIVER, "webhook_configs": [security()]},
         {"name": VOICE_RECEIVER, "webhook_configs": [voice()]},
+        {"name": EXECUTIVE_RECEIVER, "webhook_configs": [executive()]},
     ]
     if alerting.pagerduty:
         receivers += [
@@ -167,6 +175,8 @@ def _routes(spec: Spec) -> list[dict[str, Any]]:
             "security", SECURITY_RECEIVER, SECURITY_PAGERDUTY_RECEIVER if pagerduty else None
         ),
         _team_route("voice", VOICE_RECEIVER, VOICE_PAGERDUTY_RECEIVER if pagerduty else None),
+        # Business-impact alerts are warnings for the people who own the numbers: never paged.
+        _team_route("business", EXECUTIVE_RECEIVER, None),
         {
             "matchers": ['category="slo"'],
             "receiver": page,

@@ -326,6 +326,18 @@ class Storage(_Strict):
         return targets
 
 
+class BusinessTargets(_Strict):
+    """What the business-impact alerts hold the business metrics to. Each alert is off until
+    its target is set: a target is the business's decision, not a default."""
+
+    # claude_development_velocity: commits per active hour, at least.
+    development_velocity_min: float | None = Field(None, gt=0)
+    # claude_session_success_rate: the share of requests that succeed, at least.
+    session_success_rate_min: float | None = Field(None, gt=0, lt=1)
+    # Claude Code's estimated cost per commit over business.window, in US dollars, at most.
+    cost_per_commit_max_usd: float | None = Field(None, gt=0)
+
+
 class Business(_Strict):
     """Assumptions behind seed 000's business metrics (docs/business-metrics.md). A metric whose
     assumption is unset is not recorded at all: absent, not invented."""
@@ -340,6 +352,8 @@ class Business(_Strict):
     quality_trend_window: Duration = "7d"
     # The workflow (agent_workflow_duration_seconds' workflow label) that ends in a deployment.
     deployment_workflow: Annotated[str, Field(min_length=1)] = "deployment"
+    # Targets of the business-impact alerts (each off until set).
+    targets: BusinessTargets = BusinessTargets()
 
 
 class Analytics(_Strict):
@@ -417,6 +431,11 @@ DEFAULT_ALERT_FOR: Final[Mapping[str, str]] = MappingProxyType(
         # A disk fills over hours; a few minutes' hold keeps a passing spike (a compaction's
         # temporary copy) from paging.
         "HomeFilesystemAlmostFull": "5m",
+        # Business metrics move over hours (business.window): half an hour off target is a
+        # trend worth a ticket, a single low hour is not.
+        "DevelopmentVelocityBelowTarget": "30m",
+        "SessionSuccessBelowTarget": "30m",
+        "CostPerCommitAboveTarget": "30m",
     }
 )
 
@@ -437,6 +456,9 @@ class Alerting(_Strict):
     security_webhook_token_file: SecretFileName | None = None
     voice_webhook_url: WebhookUrl | None = None
     voice_webhook_token_file: SecretFileName | None = None
+    # The executives' hook for the business-impact alerts; unset, they go to webhook_url.
+    executive_webhook_url: WebhookUrl | None = None
+    executive_webhook_token_file: SecretFileName | None = None
     # Off by default: a routing key is a secret that a fresh checkout does not have. Off,
     # critical alerts and SLO pages go to the web hooks instead.
     pagerduty: bool = False

@@ -107,6 +107,7 @@ def test_default_config() -> None:
             "routes": [
                 {"matchers": ['category="security"'], "receiver": "security"},
                 {"matchers": ['category="voice"'], "receiver": "voice"},
+                {"matchers": ['category="business"'], "receiver": "executive"},
                 {
                     "matchers": ['category="slo"'],
                     "receiver": "web.hook",
@@ -140,6 +141,7 @@ def test_default_config() -> None:
             {"name": "web.hook", "webhook_configs": [webhook]},
             {"name": "security", "webhook_configs": [webhook]},
             {"name": "voice", "webhook_configs": [webhook]},
+            {"name": "executive", "webhook_configs": [webhook]},
         ],
         "time_intervals": [
             {

@@ -8,7 +8,7 @@ import pytest
 
 from agentwatch.generate.rule_tree import promtool_tests, rule_files
 from agentwatch.render import write_yaml
-from agentwatch.spec import Business, Spec, Thresholds
+from agentwatch.spec import Business, BusinessTargets, Spec, Thresholds
 from tests.unit.tools import run
 
 
@@ -35,13 +35,17 @@ _CUSTOM = Spec(
 )
 
 
-# Every business assumption given, so the cost and efficiency rules exist and are tested too.
+# Every business assumption and target given, so the cost and efficiency rules and the
+# business-impact alerts exist and are tested too.
 _BUSINESS = Spec(
     business=Business(
         engineer_hourly_cost_usd=100,
         baseline_commits_per_hour=0.8,
         window="30m",
         quality_trend_window="2d",
+        targets=BusinessTargets(
+            development_velocity_min=2, session_success_rate_min=0.95, cost_per_commit_max_usd=3
+        ),
     )
 )
 
@@ -69,3 +73,8 @@ def test_the_tests_fail_against_rules_with_other_thresholds(tmp_path: Path, prom
     output = tested.stdout + tested.stderr
     for alertname in ("AgentPerformanceDegradation", "QueueBackup", "HighLatencyP99"):
         assert alertname in output
+
+
+def test_the_business_spec_has_business_impact_alerts() -> None:
+    assert "alerts-business.yml" in rule_files(_BUSINESS)
+    assert "alerts-business.yml" not in rule_files(Spec())

@@ -20,7 +20,7 @@ from typing import Any
 from agentwatch.generate.console_links import runbook_url
 from agentwatch.spec import Spec
 
-from . import agents, analytics, framework, security, system, transport, voice
+from . import agents, analytics, business, framework, security, system, transport, voice
 from ._definition import (
     Alert,
     AlertDefinition,
@@ -54,6 +54,7 @@ _DOMAINS: tuple[tuple[Category, tuple[AlertDefinition, ...]], ...] = (
     (security.CATEGORY, security.ALERTS),
     (voice.CATEGORY, voice.ALERTS),
     (analytics.CATEGORY, analytics.ALERTS),
+    (business.CATEGORY, business.ALERTS),
 )
 CATEGORIES: tuple[Category, ...] = tuple(category for category, _ in _DOMAINS)
 
@@ -102,7 +103,9 @@ def alerts_by_category(spec: Spec) -> dict[Category, tuple[Alert, ...]]:
         return replace(alert, for_=hold[alert.name], runbook_url=runbook_url(spec, alert.name))
 
     return {
-        category: tuple(complete(define(spec)) for define in definitions)
+        category: tuple(
+            complete(alert) for alert in (define(spec) for define in definitions) if alert
+        )
         for category, definitions in _DOMAINS
     }
 

@@ -29,7 +29,9 @@ __all__ = [
 
 Severity = Literal["critical", "warning"]
 # The team route in Alertmanager; each has its module in this package.
-Category = Literal["transport", "agents", "system", "framework", "security", "voice", "analytics"]
+Category = Literal[
+    "transport", "agents", "system", "framework", "security", "voice", "analytics", "business"
+]
 
 
 def metrics_url(port: int) -> str:
@@ -127,5 +129,6 @@ class Alert:
         return rule
 
 
-# A domain module's entry: the alert as the spec's thresholds and ports make it.
-AlertDefinition = Callable[[Spec], Alert]
+# A domain module's entry: the alert as the spec's thresholds and ports make it, or None when
+# the spec turns it off (a business alert without its target).
+AlertDefinition = Callable[[Spec], Alert | None]
