@@ -63,15 +63,14 @@ def _latency_events(window: str) -> tuple[str, str]:
 
 def _time_based_5m(builtin: str, spec: Spec) -> str:
     if builtin == "throughput":
-        # Bad while the 5m send rate is below the target (TransportThroughputLow's threshold).
-        # Judged only once the counters are 5m old: over a window they fill only in part (a
-        # fresh start, a new exporter), rate() sees a fraction of the traffic, and a healthy
-        # system that just started would burn its budget; until then the SLI is unknown.
-        sent = f"{catalog.AGENT_TRANSPORT_MESSAGES_TOTAL.name}{{{rec.SENT}}}"
+        # Bad while the send rate is below the target (TransportThroughputLow's threshold and
+        # recorded rate). A 1m rate, not 5m: over a window the counters fill only in part (a
+        # fresh start, a new exporter) rate() reads low, and a 5m window would count the first
+        # five minutes of a healthy start as bad, enough to page on the 1h window; one minute
+        # of it stays far below every burn-rate threshold.
         return (
-            f"(sum({_rate(sent, '5m')})"
-            f" < bool {num(spec.thresholds.transport_throughput_min_mps)})"
-            f" and on () count({sent} offset 5m)"
+            f"sum({rec.TRANSPORT_MESSAGES_RATE}{{{rec.SENT}}})"
+            f" < bool {num(spec.thresholds.transport_throughput_min_mps)}"
         )
     # agent_health: bad while some agents job has no more than 80% of its agents healthy.
     # An instant sample (the recorded ratio is a gauge), taken every evaluation.
