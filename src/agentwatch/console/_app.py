@@ -23,6 +23,7 @@ from agentwatch.catalog.http_paths import HEALTH_PATHS
 from agentwatch.clients import SECRETS_LOOKUP, Transport, service_account
 from agentwatch.clients.alertmanager import AlertmanagerAPI, AlertmanagerError
 from agentwatch.clients.prometheus import PrometheusAPI, PrometheusError
+from agentwatch.generate.alertmanager import alertmanager_config
 from agentwatch.security import AuditLog, AuditWriteError, Authenticator, Permission, Secrets
 from agentwatch.spec import Spec
 
@@ -182,7 +183,9 @@ def create_app(
         alertmanager_url=alertmanager_url,
         grafana_url=grafana_url,
     )
-    metrics = ConsoleMetrics()
+    # The receivers of the Alertmanager config the spec makes: their counts exist from 0.
+    receivers = [r["name"] for r in alertmanager_config(spec)["receivers"]]
+    metrics = ConsoleMetrics(receivers)
     prometheus, alertmanager = _sources(
         prometheus_url,
         alertmanager_url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 
 from prometheus_client import CollectorRegistry
@@ -22,6 +22,8 @@ __all__ = ["COMPONENT", "ConsoleMetrics", "LoginOutcome", "Rejection"]
 COMPONENT = "console"
 #: Distinct (receiver, status) pairs counted before the rest fold into OVERFLOW.
 MAX_RECEIVERS = 64
+#: What a notification reports about its group of alerts.
+NOTIFICATION_STATUSES = ("firing", "resolved")
 
 
 class Rejection(StrEnum):
@@ -44,14 +46,17 @@ class ConsoleMetrics:
     """Counts kept in the process and turned into catalog families at scrape time, as the
     exporters do (no ``_created`` series)."""
 
-    def __init__(self) -> None:
+    def __init__(self, receivers: Sequence[str] = ()) -> None:
+        """``receivers``: Alertmanager's receivers, whose notification counts start at 0."""
         self._lock = threading.Lock()
         # Every label value exists from the start at 0, so rate() and increase() see the
         # first failure instead of a series that appears already at 1.
         self._logins: Counter[str] = Counter({o.value: 0 for o in LoginOutcome})
         self._rejected: Counter[str] = Counter({r.value: 0 for r in Rejection})
         self._auth: Counter[str] = Counter({f.value: 0 for f in AuthFailure})
-        self._notifications: Counter[tuple[str, str]] = Counter()
+        self._notifications: Counter[tuple[str, str]] = Counter(
+            {(receiver, status): 0 for receiver in receivers for status in NOTIFICATION_STATUSES}
+        )
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from agentwatch.render import append_text, write_text
 
+from ._metrics import NOTIFICATION_STATUSES
+
 __all__ = [
     "KEEP",
     "Notification",
@@ -33,7 +35,6 @@ __all__ = [
 
 #: Notifications kept (in memory, and in the file after it is compacted).
 KEEP = 500
-_STATUSES = ("firing", "resolved")
 _UNQUOTE = re.compile(r"\\(.)")
 
 
@@ -98,7 +99,7 @@ def _strings(data: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
 
 def _status(data: Mapping[str, Any], where: str) -> str:
     status = _text(data, "status", where)
-    if status not in _STATUSES:
+    if status not in NOTIFICATION_STATUSES:
         raise NotificationError(f"{where}.status: expected firing or resolved, got {status!r}")
     return status
 

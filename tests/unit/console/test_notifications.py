@@ -153,3 +153,13 @@ def test_the_log_file_stays_bounded_and_keeps_the_latest(tmp_path: Path) -> None
     reread = NotificationLog(path, keep=5).latest()
     assert [n.received_at for n in reread] == [22.0, 21.0, 20.0, 19.0, 18.0]
     assert all(isinstance(n, Notification) for n in reread)
+
+
+def test_every_receiver_is_counted_from_zero(client: TestClient, setup: Setup) -> None:
+    """So Prometheus has the series before the first notification, and rate() sees it."""
+    technical = {"Authorization": basic_header("technical", setup.password(Role.TECHNICAL))}
+    metrics = client.get("/metrics", headers=technical).text
+    for receiver in ("web.hook", "security", "voice", "executive"):
+        for status in ("firing", "resolved"):
+            labels = f'receiver="{receiver}",status="{status}"'
+            assert f"agentwatch_console_notifications_total{{{labels}}} 0.0" in metrics
