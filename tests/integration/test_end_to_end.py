@@ -26,7 +26,7 @@ from tests.integration.demo_stack import UP_TIMEOUT, DemoStack, running_demo_sta
 from tests.integration.support import alive, free_ports, wait_until
 from tests.unit.tools import check_metrics
 
-TROUBLESHOOTING = Path(__file__).parents[2] / "docs" / "troubleshooting.md"
+DOCS = Path(__file__).parents[2] / "docs"
 
 # pytest-timeout counts the first test's set-up: the stack's start with a day of history.
 pytestmark = pytest.mark.timeout(UP_TIMEOUT + 300)
@@ -320,11 +320,10 @@ def test_every_component_asks_for_credentials(stack: DemoStack) -> None:
     wait_until(lambda: stack.scalar(counted) >= 3, "the refusals in Prometheus", 30)
 
 
-def _troubleshooting_blocks(stack: DemoStack) -> tuple[str, list[str]]:
-    """docs/troubleshooting.md's sh blocks (the first sets up the helpers), with the default
-    ports replaced by the stack's."""
-    text = TROUBLESHOOTING.read_text()
-    blocks = re.findall(r"^```sh\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
+def _doc_blocks(doc: Path, stack: DemoStack) -> tuple[str, list[str]]:
+    """A runbook-style page's sh blocks (the first sets up the shell), with the default ports
+    replaced by the stack's."""
+    blocks = re.findall(r"^```sh\n(.*?)^```$", doc.read_text(), re.DOTALL | re.MULTILINE)
     defaults = Ports()
     for name, port in stack.ports.items():
         if name not in Ports.model_fields:
@@ -333,9 +332,10 @@ def _troubleshooting_blocks(stack: DemoStack) -> tuple[str, list[str]]:
     return blocks[0], blocks[1:]
 
 
-def test_every_troubleshooting_command_works_against_the_stack(stack: DemoStack) -> None:
-    prelude, blocks = _troubleshooting_blocks(stack)
-    assert len(blocks) >= 6
+def _run_doc(doc: Path, stack: DemoStack) -> None:
+    """Every sh block of ``doc``, each after the set-up block, as a user's shell would."""
+    prelude, blocks = _doc_blocks(doc, stack)
+    assert len(blocks) >= 4, doc
     env = {
         **os.environ,
         "AGENTWATCH_HOME": str(stack.home),
@@ -352,11 +352,22 @@ def test_every_troubleshooting_command_works_against_the_stack(stack: DemoStack)
             check=False,
         )
         assert done.returncode == 0, f"{block}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+
+
+def test_every_troubleshooting_command_works_against_the_stack(stack: DemoStack) -> None:
+    _run_doc(DOCS / "troubleshooting.md", stack)
     # What the seeds' commands look at: a metric count, and the framework's quality score.
     counted = stack.cli("query", "count(count by (__name__) ({__name__=~\".+\"}))", "--json",
                         "--config", str(stack.config))  # fmt: skip
     assert counted.returncode == 0, counted.stderr
     assert json.loads(counted.stdout)["value"] > 50
+
+
+def test_every_maintenance_routine_runs_against_the_stack(stack: DemoStack) -> None:
+    _run_doc(DOCS / "operations.md", stack)
+    reports = list((stack.home / "reports").glob("capacity-*.html"))
+    assert reports
+    assert "forecast" in reports[0].read_text().lower()
 
 
 def test_query_exits_2_on_a_bad_query_and_1_when_prometheus_is_away(stack: DemoStack) -> None:

@@ -19,10 +19,12 @@ from agentwatch.spec import Spec
 from ._app import app
 from ._common import (
     ConfigOption,
+    PrometheusOption,
     client_auth,
     console,
     fail,
     load_config,
+    prometheus_url,
 )
 
 if TYPE_CHECKING:
@@ -104,9 +106,7 @@ def _open_dask(stack: ExitStack, address: str, workers: int | None, timeout: flo
 @app.command()
 def capacity(
     *,
-    prometheus: Annotated[
-        str, typer.Option("--prometheus", help="Prometheus base URL.")
-    ] = "http://127.0.0.1:9090",
+    prometheus: PrometheusOption = None,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write an HTML report here.", show_default=False),
@@ -154,7 +154,7 @@ def capacity(
                 f"fitting on the Dask cluster at {backend.address} ({backend.workers} workers)",
                 highlight=False,
             )
-        plan = _plan(prometheus, spec)
+        plan = _plan(prometheus_url(spec, prometheus), spec)
     _print(plan, backtest, report)
 
 

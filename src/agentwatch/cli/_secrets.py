@@ -66,8 +66,11 @@ def compose(
     ],
     home: HomeOption = None,
 ) -> None:
-    """Write the home's Grafana admin password and Alertmanager's web-hook token where
-    docker-compose.monitoring.yml reads them."""
+    """Write the Grafana admin password and web-hook token docker-compose reads (DIRECTORY).
+
+    Both come from the home's secrets: Grafana's admin password, and the token Alertmanager
+    sends to the console's web hook.
+    """
     from agentwatch.generate.compose import GRAFANA_ADMIN_PASSWORD_SECRET
 
     root = resolve_home(home)

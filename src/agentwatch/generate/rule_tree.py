@@ -22,6 +22,7 @@ from agentwatch.generate.rules import (
     recording_groups,
     recording_tests,
     test_file,
+    trend_step,
     trend_tests,
 )
 from agentwatch.spec import Spec
@@ -30,7 +31,6 @@ __all__ = ["promtool_tests", "rule_files"]
 
 # promtool evaluates rules this often in the tests; it matches the input series' step.
 _TEST_EVALUATION_INTERVAL = "1m"
-_TREND_EVALUATION_INTERVAL = "1h"
 
 
 def rule_files(spec: Spec) -> dict[str, dict[str, Any]]:
@@ -48,7 +48,7 @@ def promtool_tests(spec: Spec) -> dict[str, dict[str, Any]]:
     tests = {
         test_file(RECORDING_FILE): _test_file([RECORDING_FILE], recording_tests(spec)),
         TREND_TEST_FILE: _test_file(
-            [RECORDING_FILE], trend_tests(spec), evaluation_interval=_TREND_EVALUATION_INTERVAL
+            [RECORDING_FILE], trend_tests(spec), evaluation_interval=trend_step(spec)
         ),
     }
     for rule_file, cases in alert_tests(spec).items():

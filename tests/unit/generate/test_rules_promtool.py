@@ -78,3 +78,14 @@ def test_the_tests_fail_against_rules_with_other_thresholds(tmp_path: Path, prom
 def test_the_business_spec_has_business_impact_alerts() -> None:
     assert "alerts-business.yml" in rule_files(_BUSINESS)
     assert "alerts-business.yml" not in rule_files(Spec())
+
+
+@pytest.mark.parametrize("window", ["1m", "90m", "330m", "7d"])
+def test_the_quality_trend_test_holds_for_any_trend_window(
+    tmp_path: Path, window: str, promtool: Path
+) -> None:
+    """A window shorter than the test's old hourly samples gave `offset` nothing to find."""
+    spec = Spec(business=Business(quality_trend_window=window))
+    _write(tmp_path, spec, spec)
+    tested = run(promtool, "test", "rules", "recording-trend.test.yml", cwd=tmp_path)
+    assert tested.returncode == 0, tested.stdout + tested.stderr

@@ -16,6 +16,7 @@ from ._promtool_cases import (
     alert_tests,
     recording_tests,
     test_file,
+    trend_step,
     trend_tests,
 )
 from ._recording import recording_groups, recording_names
@@ -47,5 +48,6 @@ __all__ = [
     "recording_tests",
     "runbook_url",
     "test_file",
+    "trend_step",
     "trend_tests",
 ]

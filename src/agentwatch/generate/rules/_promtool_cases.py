@@ -8,6 +8,7 @@ of its definition (``alerts/``); this module turns them into promtool test cases
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from agentwatch import catalog
@@ -35,6 +36,7 @@ __all__ = [
     "alert_tests",
     "recording_tests",
     "test_file",
+    "trend_step",
     "trend_tests",
 ]
 
@@ -209,24 +211,44 @@ def business_tests(spec: Spec) -> list[dict[str, Any]]:
     return [values]
 
 
+def trend_step(spec: Spec) -> str:
+    """The sampling and evaluation step of TREND_TEST_FILE: an hour, or a quarter of a trend
+    window shorter than four hours, so that the window is always a whole number of steps and
+    ``offset <window>`` lands on a sample."""
+    window_ms = round(duration_seconds(spec.business.quality_trend_window) * 1000)
+    steps = max(4, math.ceil(window_ms / 3_600_000))
+    return _duration_text(window_ms // steps if window_ms % steps == 0 else 3_600_000)
+
+
+def _duration_text(ms: int) -> str:
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
 def trend_tests(spec: Spec) -> list[dict[str, Any]]:
-    """Known inputs, known values for the rules over days, sampled and evaluated hourly
-    (TREND_TEST_FILE): the quality score rises a point an hour (whole numbers: promtool's
-    expanded series add up exactly); its change over the trend window."""
-    trend_hours = duration_seconds(spec.business.quality_trend_window) / 3600
-    eval_hours = int(trend_hours) + 24
+    """Known inputs, known values for the rules over the trend window, sampled and evaluated
+    every ``trend_step`` (TREND_TEST_FILE): the quality score rises a point a step (whole
+    numbers: promtool's expanded series add up exactly); its change over the trend window is
+    the number of steps in it."""
+    step = duration_seconds(trend_step(spec))
+    window_steps = round(duration_seconds(spec.business.quality_trend_window) / step)
+    eval_steps = window_steps + 24
     score = catalog.FRAMEWORK_QUALITY_SCORE.name
-    change = float(int(trend_hours))
     return [
         {
-            "interval": "1h",
-            "input_series": [{"series": score, "values": f"0+1x{eval_hours + 5}"}],
+            "interval": trend_step(spec),
+            "input_series": [{"series": score, "values": f"0+1x{eval_steps + 5}"}],
             "promql_expr_test": [
                 {
                     "expr": catalog.CODE_QUALITY_IMPROVEMENT.name,
-                    "eval_time": f"{eval_hours}h",
+                    "eval_time": _duration_text(round(eval_steps * step * 1000)),
                     "exp_samples": [
-                        {"labels": catalog.CODE_QUALITY_IMPROVEMENT.name, "value": change}
+                        {
+                            "labels": catalog.CODE_QUALITY_IMPROVEMENT.name,
+                            "value": float(window_steps),
+                        }
                     ],
                 }
             ],
