@@ -122,7 +122,7 @@ def test_thresholds_reach_the_time_based_slis() -> None:
         for r in _rules(spec)
         if "record" in r
     }
-    assert "< bool 1234" in str(rules[("slo:sli_error:ratio_rate5m", "throughput")]["expr"])
+    assert "< bool 1234)" in str(rules[("slo:sli_error:ratio_rate5m", "throughput")]["expr"])
 
 
 def test_user_slo_templates_get_each_window() -> None:

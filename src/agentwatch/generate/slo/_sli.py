@@ -64,13 +64,14 @@ def _latency_events(window: str) -> tuple[str, str]:
 def _time_based_5m(builtin: str, spec: Spec) -> str:
     if builtin == "throughput":
         # Bad while the send rate is below the target (TransportThroughputLow's threshold and
-        # recorded rate). A 1m rate, not 5m: over a window the counters fill only in part (a
-        # fresh start, a new exporter) rate() reads low, and a 5m window would count the first
-        # five minutes of a healthy start as bad, enough to page on the 1h window; one minute
-        # of it stays far below every burn-rate threshold.
+        # recorded 1m rate), judged only once that rate has been recorded for a minute: over a
+        # window the counters fill only in part (a fresh start, a join with backfilled
+        # history) rate() reads low, and the first evaluations of a healthy start, the only
+        # samples the SLO's windows then hold, would page. Until then the SLI is unknown.
+        sent = f"{rec.TRANSPORT_MESSAGES_RATE}{{{rec.SENT}}}"
         return (
-            f"sum({rec.TRANSPORT_MESSAGES_RATE}{{{rec.SENT}}})"
-            f" < bool {num(spec.thresholds.transport_throughput_min_mps)}"
+            f"(sum({sent}) < bool {num(spec.thresholds.transport_throughput_min_mps)})"
+            f" and on () count({sent} offset 1m)"
         )
     # agent_health: bad while some agents job has no more than 80% of its agents healthy.
     # An instant sample (the recorded ratio is a gauge), taken every evaluation.
