@@ -9,6 +9,8 @@ import math
 __all__ = ["exact", "fmt_duration", "fmt_number", "fmt_percent", "fmt_rate", "fmt_time"]
 
 NO_DATA = "–"
+# Percentages below this are shown as "<0.01%": more digits would only be noise on a page.
+_SMALLEST_PERCENT = 0.01
 
 
 def exact(value: float | None) -> str:
@@ -38,10 +40,18 @@ def fmt_rate(value: float | None) -> str:
 
 
 def fmt_percent(value: float | None, digits: int = 4) -> str:
-    """A ratio as a percentage."""
+    """A ratio as a percentage, never in exponent form: an overspent budget reads
+    "-19,900%", not "-1.99e+04%"; a share too small for ``digits`` reads "<0.01%"."""
     if value is None or math.isnan(value):
         return NO_DATA
-    return f"{100 * value:.{digits}g}%"
+    if math.isinf(value):
+        return "∞%" if value > 0 else "-∞%"
+    percent = 100 * value
+    if abs(percent) >= 10 ** (digits - 1):
+        return f"{percent:,.0f}%"
+    if 0 < abs(percent) < _SMALLEST_PERCENT:
+        return f"{'>-' if percent < 0 else '<'}{_SMALLEST_PERCENT:g}%"
+    return f"{percent:.{digits}g}%"
 
 
 def fmt_duration(seconds: float | None) -> str:

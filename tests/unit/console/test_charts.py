@@ -93,3 +93,20 @@ def test_durations_percentages_and_exact_values() -> None:
     assert float(fmt.exact(0.1 + 0.2)) == 0.1 + 0.2
     assert fmt.exact(math.nan) == "NaN"
     assert fmt.fmt_time(0) == "1970-01-01 00:00:00 UTC"
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [
+        (-199.0, "-19,900%"),  # the overspent throughput budget, once -1.99e+04%
+        (12.5, "1,250%"),
+        (0.0, "0%"),
+        (1e-7, "<0.01%"),
+        (-1e-7, ">-0.01%"),
+        (0.5, "50%"),
+        (math.nan, "–"),
+        (None, "–"),
+    ],
+)
+def test_percentages_never_read_in_exponent_form(ratio: float | None, shown: str) -> None:
+    assert fmt.fmt_percent(ratio) == shown
