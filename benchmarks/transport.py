@@ -40,6 +40,8 @@ class Size:
     # At least two whole-second boundaries (any 2 s hold two): the first full second sets
     # the sample ratio in force.
     warmup_seconds: int
+    # How far ours may end from the sample ratio the peer was given.
+    stride_tolerance: float
 
 
 FULL = Size(
@@ -48,13 +50,21 @@ FULL = Size(
     paced_seconds=10,
     rate_seconds=3,
     warmup_seconds=3,
+    stride_tolerance=0.02,
 )
+# The smoke run proves the code path in CI, where four test workers share two cores and a
+# one-second pace moves the ratio by a few percent (1/841 -> 1/806 seen); its figures are not
+# published, so it tolerates what the full run would refuse.
 SMOKE = Size(
-    paced_batches=(4_200,), rate_batches=(1_000,), paced_seconds=1, rate_seconds=1, warmup_seconds=2
+    paced_batches=(4_200,),
+    rate_batches=(1_000,),
+    paced_seconds=1,
+    rate_seconds=1,
+    warmup_seconds=2,
+    stride_tolerance=0.10,
 )
 
 SEED_RATE = 4_200_000  # messages per second, seed 004's claim
-STRIDE_TOLERANCE = 0.02  # how far ours may end from the sample ratio the peer was given
 POOL = 64  # distinct pre-generated latency arrays per batch size, used in turn
 MESSAGE_BYTES = 240
 KEY = {"direction": "out", "msg_type": "data", "priority": "normal"}
@@ -171,7 +181,7 @@ class _SideBySide:
 
 
 def _side_by_side(
-    batch: int, rate: float | None, seconds: int, warmup_seconds: int, overhead: float
+    batch: int, rate: float | None, seconds: int, size: Size, overhead: float
 ) -> _SideBySide:
     """Warm our monitor up alone until its sample ratio settles, then drive it and the peer.
 
@@ -179,7 +189,7 @@ def _side_by_side(
     """
     pool = _pool(batch)
     ours = TransportMonitor()
-    warmup = _drive([ours], pool, rate=rate, seconds=warmup_seconds, overhead=overhead)
+    warmup = _drive([ours], pool, rate=rate, seconds=size.warmup_seconds, overhead=overhead)
     stride = round(1 / ours.sample_ratio)
     _, warmed_up = _exported(build_registry(ours.collector()))
     peer = _PrometheusPeer(stride)
@@ -189,7 +199,7 @@ def _side_by_side(
     # pace (the switch from warm-up to the measured run, a late call on a busy machine) moves
     # a 1/840 stride by a step or two. A peer sampling a step apart is still a fair peer; a
     # ratio that had not settled is not.
-    if abs(final - stride) > STRIDE_TOLERANCE * stride:
+    if abs(final - stride) > size.stride_tolerance * stride:
         raise RuntimeError(f"sample ratio moved during the run: 1/{stride} -> 1/{final}")
     counted, observed = _exported(build_registry(ours.collector()))
     peer_counted, peer_observed = _exported(peer.registry)
@@ -218,7 +228,7 @@ PEER_NOTE = (
 
 
 def _paced(batch: int, size: Size, overhead: float) -> Result:
-    measured = _side_by_side(batch, SEED_RATE, size.paced_seconds, size.warmup_seconds, overhead)
+    measured = _side_by_side(batch, SEED_RATE, size.paced_seconds, size, overhead)
     ours, peer = measured.run.share_of_core(0), measured.run.share_of_core(1)
     # percent of a core -> CPU µs per record_batch call, at SEED_RATE / batch calls a second
     per_call = 1e4 * batch / SEED_RATE
@@ -234,7 +244,7 @@ def _paced(batch: int, size: Size, overhead: float) -> Result:
 
 
 def _flat_out(batch: int, size: Size, overhead: float) -> Result:
-    measured = _side_by_side(batch, None, size.rate_seconds, size.warmup_seconds, overhead)
+    measured = _side_by_side(batch, None, size.rate_seconds, size, overhead)
     return Result(
         f"transport monitor max rate, batch {batch:,}",
         measured.run.rate_per_core(0),

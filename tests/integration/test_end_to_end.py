@@ -21,9 +21,10 @@ import pytest
 from agentwatch import catalog
 from agentwatch.catalog import MetricType, Origin, produced_by
 from agentwatch.generate.dashboards import WAITING, as_promql, dashboards, panel_queries
+from agentwatch.render import write_yaml
 from agentwatch.spec import Ports, load_spec
 from tests.integration.demo_stack import UP_TIMEOUT, DemoStack, running_demo_stack
-from tests.integration.support import alive, free_ports, wait_until
+from tests.integration.support import alive, free_ports, stack_ports, wait_until
 from tests.unit.tools import check_metrics
 
 DOCS = Path(__file__).parents[2] / "docs"
@@ -427,13 +428,12 @@ def test_down_leaves_nothing_running(stack: DemoStack) -> None:
 
 
 def test_up_with_history_backfills_days_before_now(tmp_path: Path) -> None:
-    prometheus, alertmanager, control = free_ports(3)
+    # Every port free, not only the ones the test reads: with --no-demo the stack still starts
+    # the console, the analytics service and the framework exporter.
+    ports, (control,) = stack_ports(extra=1)
     config = tmp_path / "agentwatch.yaml"
-    config.write_text(
-        f"ports:\n  prometheus: {prometheus}\n  alertmanager: {alertmanager}\n"
-        f"simulation:\n  control_port: {control}\n"
-    )
-    stack = DemoStack(tmp_path / "home", config, {"prometheus": prometheus})
+    write_yaml(config, {"ports": ports, "simulation": {"control_port": control}})
+    stack = DemoStack(tmp_path / "home", config, ports)
     started = stack.cli(
         "up", "--detach", "--no-demo", "--history", "3h",
         "--home", str(stack.home), "--config", str(config),

@@ -218,7 +218,8 @@ def test_amtool_accepts_the_default_config(tmp_path: Path, amtool: Path) -> None
     path = _write(tmp_path, alertmanager_config(Spec()))
     result = run(amtool, "check-config", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 receivers" in result.stdout
+    # web.hook, security, voice and executive (business-impact alerts).
+    assert "4 receivers" in result.stdout
 
 
 def test_amtool_accepts_everything_enabled(tmp_path: Path, amtool: Path) -> None:
@@ -228,7 +229,7 @@ def test_amtool_accepts_everything_enabled(tmp_path: Path, amtool: Path) -> None
         assert Path(path).is_file(), path
     result = run(amtool, "check-config", str(_write(tmp_path, config)))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 receivers" in result.stdout
+    assert "7 receivers" in result.stdout
     assert "2 inhibit rules" in result.stdout
 
 
