@@ -53,11 +53,21 @@ GrafanaOption = Annotated[
 
 @console_app.command("serve")
 def serve_command(
+    *,
     config: ConfigOption = None,
     home: HomeOption = None,
     prometheus: PrometheusOption = None,
     alertmanager: AlertmanagerOption = None,
     grafana: GrafanaOption = None,
+    throughput_floor: Annotated[
+        float | None,
+        typer.Option(
+            "--throughput-floor",
+            min=0,
+            hidden=True,
+            help="The throughput floor the stack's rules use (its simulated system's).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the console until Ctrl-C or SIGTERM.
 
@@ -68,6 +78,12 @@ def serve_command(
     from agentwatch.exporters import PortInUseError
 
     spec = load_config(config)
+    if throughput_floor is not None:
+        # `agentwatch up` fitted the floor to its simulated system: runbooks state that one.
+        thresholds = spec.thresholds.model_copy(
+            update={"transport_throughput_min_mps": throughput_floor}
+        )
+        spec = spec.model_copy(update={"thresholds": thresholds})
     root = resolve_home(home)
     try:
         secrets = find_secrets(root)

@@ -133,12 +133,24 @@ def framework_command(config_path: Path | None, home: Path, *, example: bool) ->
 
 
 def console_command(
-    config_path: Path | None, home: Path, prometheus_url: str, alertmanager_url: str
+    config_path: Path | None,
+    home: Path,
+    prometheus_url: str,
+    alertmanager_url: str,
+    *,
+    throughput_floor: float | None = None,
 ) -> list[str]:
-    """``agentwatch console serve`` as a child process, reading the stack's servers."""
+    """``agentwatch console serve`` as a child process, reading the stack's servers.
+
+    ``throughput_floor``: the floor the stack's rules hold the simulated system to
+    (simulate.with_simulated_objectives), so the console's runbooks state the threshold the
+    rules use rather than the spec file's.
+    """
     argv = [sys.executable, "-m", "agentwatch", "console", "serve", "--home", str(home)]
     if config_path is not None:
         argv += ["--config", str(config_path)]
+    if throughput_floor is not None:
+        argv += ["--throughput-floor", repr(float(throughput_floor))]
     return [*argv, "--prometheus", prometheus_url, "--alertmanager", alertmanager_url]
 
 
@@ -301,7 +313,7 @@ def build_plan(
         *_alertmanagers(spec, binaries, home),
         _analytics(spec, config_path),
         _framework(spec, home, config_path, demo=demo),
-        _console(spec, home, config_path),
+        _console(spec, home, config_path, demo=demo),
     ]
     if demo:
         components.append(_simulated_system(spec, config_path, simulate_argv))
@@ -393,7 +405,7 @@ def _framework(spec: Spec, home: StackHome, config_path: Path | None, *, demo: b
     )
 
 
-def _console(spec: Spec, home: StackHome, config_path: Path | None) -> Component:
+def _console(spec: Spec, home: StackHome, config_path: Path | None, *, demo: bool) -> Component:
     """The web console, reading the (first) Prometheus and Alertmanager."""
     host, ports = connect_host(spec.listen_address), spec.ports
     port = ports.console
@@ -405,6 +417,7 @@ def _console(spec: Spec, home: StackHome, config_path: Path | None) -> Component
                 home.root,
                 _url(host, ports.prometheus, ""),
                 _url(host, ports.alertmanager, ""),
+                throughput_floor=spec.thresholds.transport_throughput_min_mps if demo else None,
             )
         ),
         endpoints=(Endpoint("console", _url(host, port, "/"), _url(host, port, "/healthz")),),

@@ -119,11 +119,12 @@ def test_plan_command_lines(tmp_path: Path) -> None:
         "http://127.0.0.1:4318/healthz",
     ]
     assert [e.health_url for e in prometheus.endpoints] == ["http://127.0.0.1:9090/-/ready"]
-    # The console reads the stack's Prometheus and Alertmanager.
+    # The console reads the stack's Prometheus and Alertmanager, and with the demo states the
+    # throughput floor the rules hold it to (the plan's spec; `up` fits it first).
     assert console.argv == (
         sys.executable, "-m", "agentwatch", "console", "serve", "--home", str(tmp_path),
-        "--config", str(config), "--prometheus", "http://127.0.0.1:9090",
-        "--alertmanager", "http://127.0.0.1:9093",
+        "--config", str(config), "--throughput-floor", "4000000.0",
+        "--prometheus", "http://127.0.0.1:9090", "--alertmanager", "http://127.0.0.1:9093",
     )  # fmt: skip
     assert [e.health_url for e in console.endpoints] == ["http://127.0.0.1:8080/healthz"]
     assert [e.health_url for e in simulate.endpoints] == [
