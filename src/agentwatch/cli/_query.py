@@ -50,15 +50,15 @@ def query(
     from agentwatch.clients.prometheus import BadQueryError, PrometheusAPI, PrometheusError
 
     spec = load_config(config)
-    api = PrometheusAPI(prometheus_url(spec, prometheus), timeout=10.0, auth=client_auth(home))
-    try:
-        samples = api.query(promql)
-    except BadQueryError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
-    except PrometheusError as exc:
-        fail(str(exc))
-    finally:
-        api.close()
+    url = prometheus_url(spec, prometheus)
+    with PrometheusAPI(url, timeout=10.0, auth=client_auth(home)) as api:
+        try:
+            samples = api.query(promql)
+        except BadQueryError as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        except PrometheusError as exc:
+            fail(str(exc))
+        warnings = api.last_warnings
     if json_output:
         for sample in samples:
             value = sample.value if math.isfinite(sample.value) else str(sample.value)
@@ -72,5 +72,5 @@ def query(
         labels = ", ".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
         table.add_row(escape(labels or "{}"), f"{sample.value:g}")
     console.print(table)
-    for warning in api.last_warnings:
+    for warning in warnings:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)

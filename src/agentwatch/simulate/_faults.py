@@ -270,12 +270,9 @@ class FaultSchedule:
         self._topology = topology
         self._faults: list[ScheduledFault] = []
 
-    def resolve_target(self, fault: Fault) -> tuple[NDArray[np.bool_], int]:
-        return resolve_target(fault, self._topology)
-
     def add(self, fault: Fault, now: float) -> ScheduledFault:
         """Schedule ``fault`` at ``now + fault.at``; FaultError if its target does not exist."""
-        agents, target_type = self.resolve_target(fault)
+        agents, target_type = resolve_target(fault, self._topology)
         start = now + fault.at
         scheduled = ScheduledFault(fault, start, start + fault.duration, agents, target_type)
         self._faults.append(scheduled)

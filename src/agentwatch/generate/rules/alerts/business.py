@@ -25,10 +25,6 @@ _COST = catalog.by_name("claude_code_cost_usage_usd_total")
 _WHERE = "Executive and Development Metrics dashboards; the console's Business page."
 
 
-def _window(spec: Spec) -> str:
-    return spec.business.window
-
-
 def development_velocity_below_target(spec: Spec) -> Alert | None:
     target = spec.business.targets.development_velocity_min
     if target is None:
@@ -42,13 +38,13 @@ def development_velocity_below_target(spec: Spec) -> Alert | None:
         expr=f"{_VELOCITY.name} < {num(target)}",
         summary=f"Development velocity is below its target of {num(target)} commits per hour",
         description="The team makes {value} commits per active hour over the last "
-        f"{_window(spec)} (target {num(target)}).",
+        f"{spec.business.window} (target {num(target)}).",
         value_format="%.2f",
         runbook=Runbook(
             meaning="Commits per hour of active Claude Code use (claude_development_velocity, "
             f"over business.window) are below business.targets.development_velocity_min "
             f"({num(target)}): the team ships less per hour of work than it set out to.",
-            queries=(_VELOCITY.name, f"sum(increase({_COMMITS.name}[{_window(spec)}]))"),
+            queries=(_VELOCITY.name, f"sum(increase({_COMMITS.name}[{spec.business.window}]))"),
             where=_WHERE,
             actions=(
                 "Compare with the weeks before: a holiday or an incident explains a dip.",
@@ -83,7 +79,7 @@ def session_success_below_target(spec: Spec) -> Alert | None:
         expr=f"{_SUCCESS.name} < {num(target)}",
         summary=f"Session success rate is below its target of {num(target)}",
         description="{value} of the requests of the last "
-        f"{_window(spec)} finished successfully (target {num(target)}).",
+        f"{spec.business.window} finished successfully (target {num(target)}).",
         value_format="%.3f",
         runbook=Runbook(
             meaning="The share of requests (agent workflows) that completed successfully "
@@ -110,7 +106,7 @@ def cost_per_commit_above_target(spec: Spec) -> Alert | None:
     target = spec.business.targets.cost_per_commit_max_usd
     if target is None:
         return None
-    window = _window(spec)
+    window = spec.business.window
     per_minute = 1 / 60  # one commit a minute
     expr = (
         f"sum(increase({_COST.name}[{window}])) / sum(increase({_COMMITS.name}[{window}])) "
